@@ -1,0 +1,94 @@
+"""Fixtures shared by every app's tests: signed-in clients per role and a real browser."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+SCREENSHOT_DIR = Path(__file__).resolve().parent / "test-artifacts"
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Files written by tests (uploads, PDFs) go to a temporary folder, never the project."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _no_axes_lockout_between_tests(settings):
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """Debian's Chromium driven by Playwright. In CI a missing browser is a failure, never a skip."""
+    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}; .ci/run installs it with 'apt-get install chromium'.")
+        pytest.skip(
+            "Browser tests need Debian's Chromium: run 'sudo apt-get install chromium' "
+            "(or set CHROMIUM_PATH); CI installs it and never skips these."
+        )
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium_browser, live_server):
+    context = chromium_browser.new_context(base_url=live_server.url, locale="en-GB", timezone_id="Europe/London")
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def sign_in(page):
+    """Sign in through the real login form: `sign_in("quality")` (demo password `demo` by default)."""
+
+    def _sign_in(username: str, password: str = "demo"):
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        return page
+
+    return _sign_in
+
+
+def assert_accessible(page, name: str) -> None:
+    """Run axe-core (WCAG 2.2 A/AA rules) on the current page, save a screenshot, and fail on any violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    SCREENSHOT_DIR.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=True)
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+    )
+    violations = results.response["violations"]
+    assert not violations, f"{name}: " + "; ".join(
+        f"{v['id']} ({len(v['nodes'])}): {v['help']} e.g. {v['nodes'][0]['target']}" for v in violations
+    )
+
+
+@pytest.fixture
+def axe():
+    return assert_accessible
