@@ -77,3 +77,27 @@ def test_admin_is_for_staff_only(client):
     client.force_login(AuditorFactory())
     response = client.get("/admin/")
     assert response.status_code == 302
+
+
+def test_the_qa_team_maintains_teams_and_staff_in_the_admin(client):
+    quality = QualityFactory()
+    staff_member = AuditorFactory()
+    client.force_login(quality)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/people/team/add/").status_code == 200
+    page = client.get(f"/admin/people/user/{staff_member.pk}/change/").content.decode()
+    assert 'name="is_moderator"' in page
+    assert 'name="is_superuser"' not in page and 'name="user_permissions"' not in page
+
+
+def test_the_qa_team_cannot_delete_staff_records(client):
+    client.force_login(QualityFactory())
+    assert client.get(f"/admin/people/user/{AuditorFactory().pk}/delete/").status_code == 403
+
+
+def test_other_roles_cannot_open_the_admin(client):
+    for factory in (AuditorFactory, ModeratorFactory, ManagerFactory):
+        client.force_login(factory())
+        response = client.get("/admin/people/team/")
+        assert response.status_code == 302
+        assert "/admin/login/" in response.url
