@@ -31,6 +31,23 @@ def _no_axes_lockout_between_tests(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def _celery_tasks_in_process(request):
+    """Run Celery tasks in the test's own process, even when CELERY_BROKER_URL points at Redis.
+
+    Tests marked `celery_worker` opt out: they send tasks through the real broker to a real worker.
+    """
+    from qa_portal.celery import app
+
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture(scope="session")
 def chromium_browser():
     """Debian's Chromium driven by Playwright. In CI a missing browser is a failure, never a skip."""
