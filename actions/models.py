@@ -65,11 +65,29 @@ class ActionChange(models.Model):
     old_due_on = models.DateField(null=True, blank=True)
     new_due_on = models.DateField(null=True, blank=True)
     reason = models.TextField(blank=True)
+    completed_on = models.DateField(
+        null=True, blank=True, help_text="For a completion, the date recorded; for a reopening, the date withdrawn."
+    )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-at"]
+        ordering = ["-at", "-id"]
+
+
+class ManagerDigest(models.Model):
+    """One weekly digest of a team manager's overdue actions: the unique week makes the daily job send it once."""
+
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week_starting = models.DateField(help_text="The Monday of the week the digest covers.")
+    actions_count = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-week_starting"]
+        constraints = [
+            models.UniqueConstraint(fields=["manager", "week_starting"], name="one_digest_per_manager_per_week")
+        ]
 
 
 class ChildOfConcern(models.Model):
@@ -112,3 +130,24 @@ class ChildOfConcern(models.Model):
     class Meta:
         ordering = ["-raised_on", "id"]
         verbose_name_plural = "children of concern"
+
+    def __str__(self) -> str:
+        return f"Child of Concern {self.child.case_ref}"
+
+
+class ConcernReview(models.Model):
+    """The QA team's decision on a team's response: resolved, or returned for more (with what is missing)."""
+
+    class Decision(models.TextChoices):
+        RESOLVED = "resolved", "Resolved"
+        RETURNED = "returned", "Returned for more"
+
+    concern = models.ForeignKey(ChildOfConcern, on_delete=models.CASCADE, related_name="reviews")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    note = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    notified_at = models.DateTimeField(null=True, blank=True, help_text="When the team was told it was returned.")
+
+    class Meta:
+        ordering = ["-at", "-id"]
