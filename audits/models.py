@@ -279,7 +279,12 @@ class Audit(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     finalised_on = models.DateField(null=True, blank=True)
     version = models.PositiveIntegerField(default=0, help_text="Optimistic lock: bumped on every save of the form.")
+    # The browser tab that saved last: a tab's own in-flight autosave never counts as a conflicting edit.
+    editor_token = models.CharField(max_length=32, blank=True)
     last_saved_at = models.DateTimeField(null=True, blank=True)
+    # Actions typed into a draft that still lack an owner or a due date (an Action row needs both):
+    # kept here so nothing typed is lost, and turned into Action rows once complete.
+    pending_actions = models.JSONField(default=list, blank=True)
     reminded_before_due_at = models.DateTimeField(null=True, blank=True)
     reminded_on_due_at = models.DateTimeField(null=True, blank=True)
     allocation_notified_at = models.DateTimeField(null=True, blank=True)
@@ -303,7 +308,7 @@ class Audit(models.Model):
     improvements = models.TextField("areas for improvement", blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["editor_token"])
     objects = AuditQuerySet.as_manager()
 
     class Meta:
@@ -341,6 +346,7 @@ class AreaGrade(models.Model):
     grade = models.CharField(max_length=22, choices=AreaGradeChoice.choices, blank=True)
     evidence = models.TextField(blank=True)
     impact = models.TextField("impact on the child's lived experience", blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["area__order", "area_id"]
@@ -355,6 +361,7 @@ class SendBack(models.Model):
     reason = models.TextField()
     at = models.DateTimeField(auto_now_add=True)
     resubmitted_at = models.DateTimeField(null=True, blank=True)
+    auditor_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at"]
