@@ -176,6 +176,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "audits-daily": {"task": "audits.tasks.daily_audit_housekeeping", "schedule": crontab(hour=6, minute=0)},
+    "actions-daily": {"task": "actions.tasks.actions_daily", "schedule": crontab(hour=7, minute=0)},
 }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,0 +1,437 @@
+"""Pages for the action tracker and Children of Concern. Thin: parse a form, call one service, render or redirect.
+
+Every object is fetched through a scoped queryset (`actions_visible_to`,
+`concerns_visible_to`), so a guessed URL for someone else's action or a child's
+concern outside your teams answers 404. Who may change what is asked of
+`actions.selectors` and enforced again in the services.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect, QueryDict, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+
+from actions import services
+from actions.filters import ActionFilter, ConcernFilter
+from actions.forms import (
+    ActionCompleteForm,
+    ActionMoveDueForm,
+    ActionReopenForm,
+    ConcernResponseForm,
+    ConcernReviewForm,
+)
+from actions.models import Action, ActionChange, ChildOfConcern, ConcernReview
+from actions.selectors import (
+    STATUS_ORDER,
+    actions_visible_to,
+    concern_counts,
+    concerns_visible_to,
+    status_counts,
+    user_may_complete_action,
+    user_may_move_due,
+    user_may_reopen,
+    user_may_respond,
+    user_may_review,
+)
+from people.permissions import RoleRequiredMixin, has_role
+from people.selectors import teams_managed_by
+
+PAGE_SIZE = 50
+# The practice areas a Child of Concern shows: where the audit found the practice weak.
+WEAK_GRADES = ("inadequate", "requires_improvement")
+
+ACTION_ROW_RELATIONS = ("audit__child", "audit__team", "audit__service_area", "owner")
+
+
+# --- The tracker ---------------------------------------------------------------------------------------------------
+
+
+def landing_filters(user) -> dict[str, str]:
+    """Where people land: managers on their teams' overdue actions, the QA team on all overdue, owners on theirs."""
+    if has_role(user, "manager") and teams_managed_by(user).exists():
+        return {"view": "teams", "status": "overdue"}
+    if has_role(user, "quality"):
+        return {"status": "overdue"}
+    return {"view": "mine", "status": "open"}
+
+
+def _action_filter(request) -> tuple[ActionFilter, bool]:
+    landed = not request.GET
+    if landed:
+        data = QueryDict(mutable=True)
+        data.update(landing_filters(request.user))
+    else:
+        data = request.GET
+    queryset = actions_visible_to(request.user).select_related(*ACTION_ROW_RELATIONS)
+    return ActionFilter(data, queryset=queryset, request=request), landed
+
+
+class ActionListView(RoleRequiredMixin, View):
+    """The tracker. Open to everyone signed in: practitioners own actions without holding a role."""
+
+    def get(self, request):
+        action_filter, landed = _action_filter(request)
+        query = action_filter.data.copy()
+        query.pop("page", None)
+        context = {"filter": action_filter, "landed": landed, "query": query.urlencode()}
+        if action_filter.is_valid():
+            queryset = action_filter.qs
+            summary = status_counts(queryset.order_by(), action_filter.as_of_day)
+            context["as_of"] = action_filter.as_of_day
+            context["summary"] = summary
+            context["summary_links"] = [
+                {
+                    "label": status.label,
+                    "count": summary[status.value],
+                    "percent": summary[f"{status.value}_percent"],
+                    "query": _with(query, status=status.value),
+                }
+                for status in STATUS_ORDER
+            ]
+            page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+            # list() runs the page's query now, once, rather than on each use in the template.
+            context["page"] = page
+            context["actions"] = list(page.object_list)
+        return TemplateResponse(request, "actions/action_list.html", context)
+
+
+def _with(query: QueryDict, **changes: str) -> str:
+    changed = query.copy()
+    for key, value in changes.items():
+        changed[key] = value
+    return changed.urlencode()
+
+
+def csv_safe(value) -> str:
+    """Spreadsheets run cells that start with = + - @ (or a tab or carriage return) as formulas: quote them."""
+    text = "" if value is None else str(value)
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+CSV_HEADER = [
+    "action_ref",
+    "child_ref",
+    "team",
+    "service_area",
+    "audit_month",
+    "description",
+    "owner",
+    "owner_name",
+    "due_on",
+    "status",
+    "status_as_of",
+    "completed_on",
+    "completion_note",
+    "in_care_plan",
+]
+
+
+class ActionExportView(RoleRequiredMixin, View):
+    """The filtered tracker as CSV: ISO dates, status keys, formula-safe cells."""
+
+    def get(self, request):
+        action_filter, _ = _action_filter(request)
+        if not action_filter.is_valid():
+            messages.error(request, "Fix the filters before exporting.")
+            return HttpResponseRedirect(reverse("actions:list") + "?" + request.GET.urlencode())
+        as_of = action_filter.as_of_day.isoformat()
+        rows = action_filter.qs.iterator(chunk_size=500)
+
+        def lines():
+            writer = csv.writer(_Echo())
+            yield writer.writerow(CSV_HEADER)
+            for action in rows:
+                yield writer.writerow(
+                    csv_safe(value)
+                    for value in (
+                        action.external_ref or "",
+                        action.audit.child.case_ref,
+                        action.audit.team.name,
+                        action.audit.service_area.name,
+                        action.audit.month.strftime("%Y-%m"),
+                        action.description,
+                        action.owner.username,
+                        action.owner.get_full_name(),
+                        action.due_on.isoformat(),
+                        action.status,
+                        as_of,
+                        action.completed_on.isoformat() if action.completed_on else "",
+                        action.completion_note,
+                        "yes" if action.in_care_plan else "no",
+                    )
+                )
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="actions-{timezone.localdate().isoformat()}.csv"'
+        return response
+
+
+# --- One action -------------------------------------------------------------------------------------------------
+
+
+def _visible_action(request, pk: int) -> Action:
+    return get_object_or_404(
+        actions_visible_to(request.user).select_related(
+            *ACTION_ROW_RELATIONS, "audit__auditor", "audit__team__manager", "completed_by"
+        ),
+        pk=pk,
+    )
+
+
+def _render_action(request, action: Action, bound: dict | None = None, status: int = 200) -> TemplateResponse:
+    bound = bound or {}
+    user = request.user
+    today = timezone.localdate()
+    forms = {}
+    if action.completed_on is None:
+        if user_may_complete_action(user=user, action=action):
+            forms["complete"] = bound.get("complete") or ActionCompleteForm(initial={"on": today})
+        if user_may_move_due(user=user, action=action):
+            forms["move"] = bound.get("move") or ActionMoveDueForm()
+    elif user_may_reopen(user=user):
+        forms["reopen"] = bound.get("reopen") or ActionReopenForm()
+    # list() runs the query once; the history table and the original due date both read it.
+    changes = list(action.changes.select_related("by"))
+    context = {
+        "action": action,
+        "status": action.status_on(today),
+        "today": today,
+        "forms": forms,
+        "bound_form": next(iter(bound.values()), None),
+        "changes": changes,
+        # The oldest due-date move remembers the date the audit set.
+        "original_due_on": next(
+            (c.old_due_on for c in reversed(changes) if c.kind == ActionChange.Kind.DUE_DATE), action.due_on
+        ),
+    }
+    return TemplateResponse(request, "actions/action_detail.html", context, status=status)
+
+
+class ActionDetailView(RoleRequiredMixin, View):
+    """The action with its history: every completion, reopening and due-date move, with who and why."""
+
+    def get(self, request, pk: int):
+        return _render_action(request, _visible_action(request, pk))
+
+
+class _ActionChangeView(RoleRequiredMixin, View):
+    """POST one form from the action's page to one service; on an error, the page again, the message at the field."""
+
+    # Each subclass gives its form, its rule `allowed(user, action)` and its service call `perform(action, data)`.
+    form_class: type = ActionCompleteForm
+    success_message = ""
+
+    def get(self, request, pk: int):
+        return HttpResponseRedirect(reverse("actions:detail", args=[pk]))
+
+    def post(self, request, pk: int):
+        action = _visible_action(request, pk)
+        if not self.allowed(request.user, action):
+            raise PermissionDenied("You cannot make this change to this action.")
+        form = self.form_class(request.POST)
+        if form.is_valid():
+            try:
+                self.perform(action, form.cleaned_data)
+            except services.ActionError as error:
+                form.add_error(error.field, str(error))
+            else:
+                messages.success(request, self.success_message)
+                return HttpResponseRedirect(reverse("actions:detail", args=[pk]))
+        return _render_action(request, action, {form.prefix: form})
+
+
+class ActionCompleteView(_ActionChangeView):
+    form_class = ActionCompleteForm
+    success_message = "Action completed."
+
+    def allowed(self, user, action):
+        return user_may_complete_action(user=user, action=action)
+
+    def perform(self, action, data):
+        services.action_complete(action=action, by=self.request.user, on=data["on"], note=data["note"])
+
+
+class ActionMoveDueView(_ActionChangeView):
+    form_class = ActionMoveDueForm
+    success_message = "Due date moved."
+
+    def allowed(self, user, action):
+        return user_may_move_due(user=user, action=action)
+
+    def perform(self, action, data):
+        services.action_move_due(
+            action=action, by=self.request.user, new_due_on=data["new_due_on"], reason=data["reason"]
+        )
+
+
+class ActionReopenView(_ActionChangeView):
+    form_class = ActionReopenForm
+    success_message = "Action reopened."
+
+    def allowed(self, user, action):
+        return user_may_reopen(user=user)
+
+    def perform(self, action, data):
+        services.action_reopen(action=action, by=self.request.user, reason=data["reason"])
+
+
+# --- Children of Concern ----------------------------------------------------------------------------------------
+
+
+class ConcernListView(RoleRequiredMixin, View):
+    """Open, awaiting response, overdue and resolved this month, for the QA team and the teams' managers."""
+
+    roles = ("quality", "manager")
+
+    def get(self, request):
+        visible = concerns_visible_to(request.user)
+        data = request.GET
+        if not data:
+            data = QueryDict(mutable=True)
+            data["state"] = "open"
+        concern_filter = ConcernFilter(
+            data,
+            queryset=visible.select_related("child", "audit__team", "audit").order_by("response_due_on", "id"),
+            request=request,
+        )
+        today = timezone.localdate()
+        counts = concern_counts(visible, today)
+        query = concern_filter.data.copy()
+        query.pop("page", None)
+        context = {
+            "filter": concern_filter,
+            "counts": counts,
+            "count_items": [
+                ("open", "Open", counts["open"]),
+                ("awaiting", "Awaiting response", counts["awaiting"]),
+                ("overdue", "Response overdue", counts["overdue"]),
+                ("under_review", "Response under review", counts["under_review"]),
+                ("resolved_this_month", "Resolved this month", counts["resolved_this_month"]),
+            ],
+            "query": query.urlencode(),
+            "today": today,
+        }
+        if concern_filter.is_valid():
+            page = Paginator(concern_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+            context["page"] = page
+            context["concerns"] = list(page.object_list)
+        return TemplateResponse(request, "actions/concern_list.html", context)
+
+
+def _visible_concern(request, pk: int) -> ChildOfConcern:
+    return get_object_or_404(
+        concerns_visible_to(request.user).select_related(
+            "child",
+            "audit__team__manager",
+            "audit__team__head_of_service",
+            "audit__auditor",
+            "audit__moderation",
+            "responded_by",
+            "resolved_by",
+        ),
+        pk=pk,
+    )
+
+
+def _render_concern(request, concern: ChildOfConcern, bound: dict | None = None, status: int = 200):
+    bound = bound or {}
+    user = request.user
+    forms = {}
+    if concern.status == ChildOfConcern.Status.AWAITING_RESPONSE and user_may_respond(user=user, concern=concern):
+        forms["respond"] = bound.get("respond") or ConcernResponseForm(
+            initial={
+                "safety": concern.safety_response,
+                "service_offer": concern.service_offer_response,
+                "next_steps": concern.next_steps_response,
+            }
+        )
+    reviewable = concern.status == ChildOfConcern.Status.RESPONDED or (
+        concern.status == ChildOfConcern.Status.AWAITING_RESPONSE and concern.grade_lifted_at is not None
+    )
+    if reviewable and user_may_review(user=user):
+        forms["review"] = bound.get("review") or ConcernReviewForm()
+    today = timezone.localdate()
+    audit = concern.audit
+    area_grades = list(audit.area_grades.select_related("area").filter(grade__in=WEAK_GRADES))
+    context = {
+        "concern": concern,
+        "audit": audit,
+        "area_grades": area_grades,
+        "has_weak_areas": any(ag.grade in WEAK_GRADES for ag in area_grades),
+        "reviews": list(concern.reviews.select_related("by")),
+        "forms": forms,
+        "bound_form": next(iter(bound.values()), None),
+        "today": today,
+        "response_overdue": concern.status == ChildOfConcern.Status.AWAITING_RESPONSE
+        and concern.response_due_on < today,
+    }
+    return TemplateResponse(request, "actions/concern_detail.html", context, status=status)
+
+
+class ConcernDetailView(RoleRequiredMixin, View):
+    """The concern with what the audit found, when the team was told, the response form and the QA review."""
+
+    def get(self, request, pk: int):
+        return _render_concern(request, _visible_concern(request, pk))
+
+
+class ConcernRespondView(RoleRequiredMixin, View):
+    def get(self, request, pk: int):
+        return HttpResponseRedirect(reverse("actions:coc_detail", args=[pk]))
+
+    def post(self, request, pk: int):
+        concern = _visible_concern(request, pk)
+        if not user_may_respond(user=request.user, concern=concern):
+            raise PermissionDenied("Only the team's manager or head of service can respond.")
+        form = ConcernResponseForm(request.POST)
+        if form.is_valid():
+            try:
+                services.child_of_concern_respond(concern=concern, by=request.user, **form.cleaned_data)
+            except services.ConcernError as error:
+                form.add_error(error.field, str(error))
+            else:
+                messages.success(request, "Response sent to the QA team for review.")
+                return HttpResponseRedirect(reverse("actions:coc_detail", args=[pk]))
+        return _render_concern(request, concern, {"respond": form})
+
+
+class ConcernReviewView(RoleRequiredMixin, View):
+    roles = ("quality",)
+
+    def get(self, request, pk: int):
+        return HttpResponseRedirect(reverse("actions:coc_detail", args=[pk]))
+
+    def post(self, request, pk: int):
+        concern = _visible_concern(request, pk)
+        form = ConcernReviewForm(request.POST)
+        if form.is_valid():
+            note = form.cleaned_data["note"]
+            try:
+                if form.cleaned_data["decision"] == ConcernReview.Decision.RESOLVED:
+                    services.child_of_concern_resolve(concern=concern, by=request.user, note=note)
+                    message = "Child of Concern resolved."
+                else:
+                    services.child_of_concern_return(concern=concern, by=request.user, note=note)
+                    message = "Response returned to the team for more."
+            except services.ConcernError as error:
+                form.add_error(error.field, str(error))
+            else:
+                messages.success(request, message)
+                return HttpResponseRedirect(reverse("actions:coc_detail", args=[pk]))
+        return _render_concern(request, concern, {"review": form})
