@@ -10,18 +10,31 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
-from audits.models import Audit, Grade, Policy
-from moderation.models import Moderation
+from audits.grading import audit_set_final_grade
+from audits.models import GRADE_RANK, AreaGrade, AreaGradeChoice, Audit, Grade, Policy
+from moderation.models import ModeratedAreaGrade, Moderation
+from moderation.selectors import moderators_by_load
 from people.models import User
 
 
 class ModerationError(Exception):
     """A moderation change that the rules do not allow; the message is shown to the user."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        # The form field the problem belongs to, so the page can show it there.
+        self.field = field
+
+
+class ModerationConflict(ModerationError):
+    """Someone else changed the moderation first (recorded it, reassigned or removed it)."""
 
 
 def sample_score(*, audit: Audit) -> int:
@@ -54,44 +67,33 @@ def moderator_candidates(*, audit: Audit) -> list[User]:
     """Active moderators who may moderate this audit, least loaded first for the audit's month.
 
     Never the auditor, the child's social worker, or the manager or head of service of the
-    audit's team (a conflict of interest). Load is the number of distinct auditors whose
-    audits the moderator has in that month, then the number of such audits, then the
-    moderator's whole open queue; ties are broken by username so the choice is deterministic.
+    audit's team (a conflict of interest). Load and tie-breaks: `moderators_by_load`.
     """
-    excluded = {audit.auditor_id, audit.social_worker_id, audit.team.manager_id, audit.team.head_of_service_id}
-    excluded.discard(None)
-    in_month = Q(moderations__audit__month=audit.month) & ~Q(moderations__status=Moderation.Status.REMOVED)
-    return list(
-        User.objects.filter(is_moderator=True, is_active=True)
-        .exclude(pk__in=excluded)
-        .annotate(
-            month_auditors=Count("moderations__audit__auditor", filter=in_month, distinct=True),
-            month_audits=Count("moderations", filter=in_month, distinct=True),
-            open_audits=Count("moderations", filter=Q(moderations__status=Moderation.Status.ASSIGNED), distinct=True),
-            has_this_auditor=Count(
-                "moderations", filter=in_month & Q(moderations__audit__auditor=audit.auditor_id), distinct=True
-            ),
-        )
-        .order_by("month_auditors", "month_audits", "open_audits", "username")
-    )
+    return list(moderators_by_load(audit.month, for_auditor_id=audit.auditor_id).exclude(pk__in=_conflicted(audit)))
 
 
-def moderator_choose(*, audit: Audit, policy: Policy) -> User | None:
-    """Pick the moderator for a sampled audit, keeping each moderator to about N auditors a month.
+def _conflicted(audit: Audit) -> set[int]:
+    """People who must not moderate the audit: its auditor, the social worker, the team's manager and head."""
+    people = {audit.auditor_id, audit.social_worker_id, audit.team.manager_id, audit.team.head_of_service_id}
+    people.discard(None)
+    return people
 
-    An auditor whose audit is already with a moderator this month stays with that moderator,
-    so each moderator follows a small set of auditors; otherwise the least-loaded moderator
-    with room (fewer than `auditors_per_moderator` auditors) is chosen, and when everyone is
-    full the least loaded overall, because a late moderation is worse than an uneven one.
+
+def moderator_choose(*, audit: Audit) -> User | None:
+    """Pick the moderator for a sampled audit: the auditor's moderator this month, else the least loaded.
+
+    Load is counted in auditors, because the QA team plans capacity as a ratio of auditors to
+    moderators (`Policy.auditors_per_moderator`, about 3). Keeping an auditor with one moderator
+    for the month holds each moderator to a small set of auditors, and least-loaded-first
+    spreads new auditors evenly, so nobody passes the ratio while anyone else is below it.
+    When everyone is at the ratio the least loaded still gets the audit, because a late
+    moderation is worse than an uneven one; the sample page shows who is over capacity.
     """
     candidates = moderator_candidates(audit=audit)
-    if not candidates:
-        return None
     for moderator in candidates:
         if moderator.has_this_auditor:
             return moderator
-    with_room = [m for m in candidates if m.month_auditors < policy.auditors_per_moderator]
-    return (with_room or candidates)[0]
+    return candidates[0] if candidates else None
 
 
 def _due_on(policy: Policy) -> datetime.date:
@@ -116,7 +118,7 @@ def moderation_consider(*, audit: Audit) -> Moderation | None:
 
 
 def _moderation_create(*, audit: Audit, reason: str, policy: Policy) -> Moderation:
-    moderator = moderator_choose(audit=audit, policy=policy)
+    moderator = moderator_choose(audit=audit)
     try:
         # A savepoint, so a concurrent consider of the same audit loses cleanly to the unique audit link.
         with transaction.atomic():
@@ -129,3 +131,247 @@ def _moderation_create(*, audit: Audit, reason: str, policy: Policy) -> Moderati
             )
     except IntegrityError:
         return Moderation.objects.get(audit=audit)
+
+
+def moderator_is_eligible(*, moderator: User, audit: Audit) -> bool:
+    """The same conflict-of-interest rules as automatic assignment, for a hand-picked moderator."""
+    if not (moderator.is_moderator and moderator.is_active):
+        return False
+    return moderator.pk not in _conflicted(audit)
+
+
+# The QA team's hand changes to the sample.
+
+
+@transaction.atomic
+def moderation_add_manual(*, audit: Audit, by: User) -> Moderation:
+    """Add a returned audit to the sample by hand (reason MANUAL), or bring back one that was removed."""
+    if not audit.is_returned:
+        raise ModerationError("Only a submitted audit can be moderated.", field="audit")
+    policy = Policy.current()
+    existing = Moderation.objects.select_for_update().filter(audit=audit).first()
+    if existing is None:
+        return _moderation_create(audit=audit, reason=Moderation.SampleReason.MANUAL, policy=policy)
+    if existing.status != Moderation.Status.REMOVED:
+        raise ModerationError(f"{audit} is already in the moderation sample.", field="audit")
+    moderator = moderator_choose(audit=audit)
+    existing.status = Moderation.Status.ASSIGNED
+    existing.sample_reason = Moderation.SampleReason.MANUAL
+    existing.moderator = moderator
+    existing.assigned_at = timezone.now() if moderator else None
+    existing.due_on = _due_on(policy) if moderator else None
+    existing.version += 1
+    existing.save()
+    return existing
+
+
+@transaction.atomic
+def moderation_remove(*, moderation: Moderation, by: User, expected_version: int | None = None) -> Moderation:
+    """Take an audit out of the sample before it is moderated; a recorded moderation stays."""
+    claimed = _claim(moderation=moderation, expected_version=expected_version)
+    if not claimed:
+        raise ModerationConflict("This audit has already been moderated or changed, so it cannot be removed.")
+    moderation.refresh_from_db()
+    moderation.status = Moderation.Status.REMOVED
+    moderation.save()
+    return moderation
+
+
+@transaction.atomic
+def moderation_reassign(
+    *, moderation: Moderation, moderator: User, by: User, expected_version: int | None = None
+) -> Moderation:
+    """Give a not-yet-moderated audit to another moderator, with a fresh due date.
+
+    The version bump means a moderator who still has the form open is told, on submit,
+    that the audit is no longer theirs, and their text is shown back to them.
+    """
+    audit = Audit.objects.select_related("team").get(pk=moderation.audit_id)
+    if not moderator_is_eligible(moderator=moderator, audit=audit):
+        raise ModerationError(
+            f"{moderator} cannot moderate this audit (not an active moderator, or their own or their team's).",
+            field="moderator",
+        )
+    if not _claim(moderation=moderation, expected_version=expected_version):
+        raise ModerationConflict("This audit has already been moderated or changed, so it cannot be reassigned.")
+    moderation.refresh_from_db()
+    moderation.moderator = moderator
+    moderation.assigned_at = timezone.now()
+    moderation.due_on = _due_on(Policy.current())
+    moderation.save()
+    return moderation
+
+
+def _claim(*, moderation: Moderation, expected_version: int | None, moderator: User | None = None) -> bool:
+    """Optimistic lock: bump the version only if the moderation is still awaiting moderation as last seen.
+
+    One conditional UPDATE, so of two concurrent writers exactly one sees a row count of 1
+    (the database serialises the two UPDATEs; the second finds the condition false).
+    """
+    condition = Q(pk=moderation.pk, status=Moderation.Status.ASSIGNED)
+    if expected_version is not None:
+        condition &= Q(version=expected_version)
+    if moderator is not None:
+        condition &= Q(moderator=moderator)
+    return Moderation.objects.filter(condition).update(version=F("version") + 1) == 1
+
+
+# The moderator's work.
+
+
+def moderation_outcome(*, auditor_grade: str, moderator_grade: str) -> str:
+    """Agreed, upgraded (the moderator's grade is better than the auditor's) or downgraded."""
+    auditor_rank = GRADE_RANK[Grade(auditor_grade)]
+    moderator_rank = GRADE_RANK[Grade(moderator_grade)]
+    if moderator_rank > auditor_rank:
+        return Moderation.Outcome.UPGRADED
+    if moderator_rank < auditor_rank:
+        return Moderation.Outcome.DOWNGRADED
+    return Moderation.Outcome.AGREED
+
+
+@transaction.atomic
+def moderation_record(
+    *,
+    moderation: Moderation,
+    moderator: User,
+    grade: str,
+    rationale: str,
+    feedback: str,
+    area_grades: Mapping[int, str] | None = None,
+    expected_version: int,
+) -> Moderation:
+    """Record the moderator's grade, rationale and feedback; the moderator's grade becomes the final grade.
+
+    `area_grades` maps practice-area ids of the audit's template to a grade (optional,
+    any subset). Of two moderators submitting at once only one is recorded; the other
+    gets ModerationConflict and their form is shown again with what they typed.
+    """
+    rationale = (rationale or "").strip()
+    feedback = (feedback or "").strip()
+    audit = Audit.objects.select_related("team").get(pk=moderation.audit_id)
+    if grade not in Grade.values:
+        raise ModerationError("Choose the overall grade.", field="grade")
+    if not audit.auditor_grade:
+        raise ModerationError("The audit has no auditor's grade to moderate.")
+    outcome = moderation_outcome(auditor_grade=audit.auditor_grade, moderator_grade=grade)
+    if outcome != Moderation.Outcome.AGREED and not rationale:
+        raise ModerationError(
+            "Give a rationale: your grade differs from the auditor's.",
+            field="rationale",
+        )
+    if not feedback:
+        raise ModerationError("Write your feedback to the auditor.", field="feedback")
+    area_grades = dict(area_grades or {})
+    if area_grades:
+        valid_areas = set(audit.template.areas.values_list("pk", flat=True))
+        if not set(area_grades) <= valid_areas:
+            raise ModerationError("A practice area does not belong to this audit's template.")
+        if any(value not in AreaGradeChoice.values for value in area_grades.values()):
+            raise ModerationError("A practice-area grade is not one of the grades offered.")
+
+    if not _claim(moderation=moderation, expected_version=expected_version, moderator=moderator):
+        current = Moderation.objects.select_related("moderator").get(pk=moderation.pk)
+        if current.status == Moderation.Status.COMPLETED:
+            who = current.moderator or "another moderator"
+            raise ModerationConflict(f"{who} recorded a moderation of this audit first; yours was not saved.")
+        raise ModerationConflict(
+            "This audit was reassigned or removed from the sample while you were working; yours was not saved."
+        )
+
+    moderation.refresh_from_db()
+    moderation.status = Moderation.Status.COMPLETED
+    moderation.grade = grade
+    moderation.outcome = outcome
+    moderation.rationale = rationale
+    moderation.feedback = feedback
+    moderation.moderated_on = timezone.localdate()
+    moderation.save()
+    ModeratedAreaGrade.objects.bulk_create(
+        ModeratedAreaGrade(moderation=moderation, area_id=area_id, grade=value)
+        for area_id, value in area_grades.items()
+    )
+    # The final grade is decided in one place, which also tells the Child of Concern workflow.
+    audit_set_final_grade(audit=Audit.objects.select_related("moderation", "child", "team").get(pk=audit.pk))
+
+    from moderation.tasks import notify_auditor_of_moderation
+
+    transaction.on_commit(lambda: notify_auditor_of_moderation.delay(moderation.pk))
+    return moderation
+
+
+# The auditor's finalisation.
+
+
+@transaction.atomic
+def moderation_finalise(
+    *,
+    moderation: Moderation,
+    by: User,
+    area_texts: Mapping[int, tuple[str, str]] | None = None,
+    strengths: str | None = None,
+    improvements: str | None = None,
+) -> Audit:
+    """The auditor acknowledges the feedback and finalises the audit, optionally updating the evidence.
+
+    `area_texts` maps the audit's AreaGrade ids to (evidence, impact). Grades are never
+    touched here: the moderator's grade stands as the final grade.
+    """
+    audit = Audit.objects.get(pk=moderation.audit_id)
+    if audit.auditor_id != by.pk:
+        raise ModerationError("Only the auditor can finalise their audit.")
+    if moderation.status != Moderation.Status.COMPLETED:
+        raise ModerationError("This audit has not been moderated yet.")
+    now = timezone.now()
+    acknowledged = Moderation.objects.filter(
+        pk=moderation.pk, status=Moderation.Status.COMPLETED, acknowledged_at__isnull=True
+    ).update(acknowledged_at=now, version=F("version") + 1)
+    if not acknowledged:
+        raise ModerationConflict("This audit has already been finalised.")
+
+    changed_fields = []
+    if strengths is not None and strengths != audit.strengths:
+        audit.strengths = strengths
+        changed_fields.append("strengths")
+    if improvements is not None and improvements != audit.improvements:
+        audit.improvements = improvements
+        changed_fields.append("improvements")
+    if area_texts:
+        rows = {row.pk: row for row in AreaGrade.objects.filter(audit=audit, pk__in=list(area_texts))}
+        if set(rows) != set(area_texts):
+            raise ModerationError("A practice area does not belong to this audit.")
+        changed_rows = []
+        for pk, (evidence, impact) in area_texts.items():
+            row = rows[pk]
+            if (row.evidence, row.impact) != (evidence, impact):
+                row.evidence, row.impact = evidence, impact
+                changed_rows.append(row)
+        AreaGrade.objects.bulk_update(changed_rows, ["evidence", "impact"])
+    audit.finalised_on = timezone.localdate()
+    # Bump the audit's optimistic-lock version, so any form still open on the old text is told.
+    audit.version += 1
+    audit.save(update_fields=[*changed_fields, "finalised_on", "version"])
+    return audit
+
+
+# The Head of Quality's third check ("triple lock").
+
+
+@transaction.atomic
+def moderation_review(*, moderation: Moderation, by: User, agrees: bool, note: str) -> Moderation:
+    """Record the Head of Quality's agreement with a moderated audit, or a note where they disagree."""
+    note = (note or "").strip()
+    if not agrees and not note:
+        raise ModerationError("Write a note saying why you do not agree.", field="note")
+    updated = Moderation.objects.filter(
+        pk=moderation.pk, status=Moderation.Status.COMPLETED, reviewed_at__isnull=True
+    ).update(version=F("version") + 1)
+    if not updated:
+        raise ModerationConflict("This moderation is not awaiting a third check (not moderated, or already reviewed).")
+    moderation.refresh_from_db()
+    moderation.reviewed_by = by
+    moderation.reviewed_at = timezone.now()
+    moderation.review_agrees = agrees
+    moderation.review_note = note
+    moderation.save()
+    return moderation

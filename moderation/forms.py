@@ -1,0 +1,171 @@
+"""Forms for moderation pages. They parse input; the rules live in `moderation.services`."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+
+from audits.models import AreaGradeChoice, Audit, Grade
+from moderation.models import Moderation
+from people.models import User
+
+GRADE_CHOICES = [(g.value, g.label) for g in Grade]
+AREA_CHOICES = [("", "Not graded"), *((c.value, c.label) for c in AreaGradeChoice)]
+
+
+class MonthField(forms.DateField):
+    """A month as `YYYY-MM` (the browser's month picker sends this), cleaned to the month's first day."""
+
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m"])
+        kwargs.setdefault("help_text", "For example 2026-10.")
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        return day.replace(day=1) if day else day
+
+
+class MonthForm(forms.Form):
+    month = MonthField(label="Month")
+
+    @classmethod
+    def month_from(cls, data, default: datetime.date) -> tuple[MonthForm, datetime.date]:
+        """Read `month` from GET data, falling back to `default` (the form then shows the error)."""
+        form = cls(data if data.get("month") else {"month": default.strftime("%Y-%m")})
+        if form.is_valid():
+            return form, form.cleaned_data["month"]
+        return form, default
+
+
+class ModerationForm(forms.Form):
+    grade = forms.ChoiceField(
+        label="Your overall grade",
+        choices=GRADE_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose your overall grade."},
+    )
+    rationale = forms.CharField(
+        label="Rationale",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Required when your grade differs from the auditor's: the evidence behind your judgement.",
+    )
+    feedback = forms.CharField(
+        label="Feedback to the auditor",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Write your feedback to the auditor."},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, audit: Audit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.area_rows = []
+        auditor_grades = {row.area_id: row for row in audit.area_grades.all()}
+        for area in audit.template.areas.all():
+            name = f"area_{area.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=f"{area.name}: your grade", choices=AREA_CHOICES, required=False
+            )
+            self.area_rows.append((area, auditor_grades.get(area.pk), name))
+
+    def area_grades(self) -> dict[int, str]:
+        return {
+            area.pk: self.cleaned_data[name] for area, _auditor, name in self.area_rows if self.cleaned_data.get(name)
+        }
+
+    def bound_area_rows(self):
+        return [(area, auditor, self[name]) for area, auditor, name in self.area_rows]
+
+
+class FinaliseForm(forms.Form):
+    acknowledge = forms.BooleanField(
+        label="I have read the moderator's feedback",
+        error_messages={"required": "Confirm that you have read the moderator's feedback."},
+    )
+    strengths = forms.CharField(label="Strengths", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    improvements = forms.CharField(
+        label="Areas for improvement", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, audit: Audit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["strengths"].initial = audit.strengths
+        self.fields["improvements"].initial = audit.improvements
+        self.area_rows = []
+        for row in audit.area_grades.all():
+            evidence, impact = f"evidence_{row.pk}", f"impact_{row.pk}"
+            self.fields[evidence] = forms.CharField(
+                label=f"{row.area.name}: evidence",
+                required=False,
+                initial=row.evidence,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+            self.fields[impact] = forms.CharField(
+                label=f"{row.area.name}: impact on the child's lived experience",
+                required=False,
+                initial=row.impact,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+            self.area_rows.append((row, evidence, impact))
+
+    def area_texts(self) -> dict[int, tuple[str, str]]:
+        return {row.pk: (self.cleaned_data[e], self.cleaned_data[i]) for row, e, i in self.area_rows}
+
+    def bound_area_rows(self):
+        return [(row, self[e], self[i]) for row, e, i in self.area_rows]
+
+
+class ReviewForm(forms.Form):
+    agrees = forms.TypedChoiceField(
+        label="Do you agree with the moderated grade?",
+        choices=[("yes", "Yes, I agree"), ("no", "No, I do not agree")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether you agree with the moderated grade."},
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required if you do not agree.",
+    )
+
+
+class AddToSampleForm(forms.Form):
+    audit = forms.ModelChoiceField(
+        label="Audit to add",
+        queryset=Audit.objects.none(),
+        empty_label="Choose a returned audit",
+        error_messages={"required": "Choose an audit to add.", "invalid_choice": "That audit cannot be added."},
+    )
+
+    def __init__(self, *args, audits, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audit"].queryset = audits
+        self.fields["audit"].label_from_instance = lambda a: (
+            f"{a.child.case_ref}, {a.team.name}, audited by {a.auditor} ({a.get_auditor_grade_display()})"
+        )
+
+
+class ReassignForm(forms.Form):
+    moderator = forms.ModelChoiceField(
+        label="New moderator",
+        queryset=User.objects.filter(is_moderator=True, is_active=True),
+        error_messages={"required": "Choose a moderator.", "invalid_choice": "Choose an active moderator."},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RemoveForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def moderation_form_data_with_version(data, moderation: Moderation):
+    """The submitted data with the moderation's current version, so a re-shown form can be sent again."""
+    data = data.copy()
+    data["version"] = str(moderation.version)
+    return data

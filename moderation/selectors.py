@@ -1,0 +1,333 @@
+"""Reads for moderation: queues, the sample, the panel and the moderator-effect figures.
+
+The figures follow contracts.md exactly, because the monthly report (reports app)
+calls these same functions:
+- an audit belongs to its allocation month (`Audit.month`);
+- "moderated" = a returned audit of that month whose Moderation is COMPLETED;
+- upgraded / downgraded compare the moderator's grade with the auditor's by
+  `GRADE_RANK`, computed in the database (imported moderations may carry no
+  stored outcome, so the stored `outcome` column is not trusted for figures);
+- percentages through `audits.figures.percent` (half away from zero, None for 0).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When
+
+from audits.figures import GRADE_KEYS, percent
+from audits.models import GRADE_RANK, Audit, Grade
+from audits.selectors import audit_scope_q
+from moderation.models import Moderation
+from people.models import User
+from people.permissions import has_role
+
+EFFECT_MONTHS = 5
+COMPLETED = Moderation.Status.COMPLETED
+
+
+# Months.
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def month_end(day: datetime.date) -> datetime.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def add_months(month: datetime.date, count: int) -> datetime.date:
+    index = month.year * 12 + (month.month - 1) + count
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def months_ending(month: datetime.date, count: int) -> list[datetime.date]:
+    """First days of the `count` months ending with `month`, oldest first."""
+    last = month_start(month)
+    return [add_months(last, offset) for offset in range(-(count - 1), 1)]
+
+
+def month_key(month: datetime.date) -> str:
+    return f"{month.year:04d}-{month.month:02d}"
+
+
+# Grade comparison in the database.
+
+
+def grade_rank(field: str) -> Case:
+    """The GRADE_RANK of a grade column as an SQL expression (0 for a blank grade)."""
+    return Case(
+        *(When(**{field: grade.value}, then=Value(rank)) for grade, rank in GRADE_RANK.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def _with_ranks(queryset: QuerySet, *, audit_prefix: str, moderation_prefix: str) -> QuerySet:
+    return queryset.alias(
+        primary_rank=grade_rank(f"{audit_prefix}auditor_grade"),
+        moderated_rank=grade_rank(f"{moderation_prefix}grade"),
+    )
+
+
+UPGRADED_Q = Q(primary_rank__gt=0, moderated_rank__gt=F("primary_rank"))
+DOWNGRADED_Q = Q(moderated_rank__gt=0, moderated_rank__lt=F("primary_rank"))
+AGREED_Q = Q(primary_rank__gt=0, moderated_rank=F("primary_rank"))
+
+
+def derived_outcome() -> Case:
+    """The outcome computed from the two grades (needs the rank aliases of `_with_ranks`)."""
+    return Case(
+        When(UPGRADED_Q, then=Value(Moderation.Outcome.UPGRADED.value)),
+        When(DOWNGRADED_Q, then=Value(Moderation.Outcome.DOWNGRADED.value)),
+        When(AGREED_Q, then=Value(Moderation.Outcome.AGREED.value)),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+def moderated_audits(months: list[datetime.date] | None = None) -> QuerySet[Audit]:
+    """Returned audits whose moderation is completed, with the two grade ranks as aliases."""
+    queryset = Audit.objects.returned().filter(moderation__status=COMPLETED)
+    if months is not None:
+        queryset = queryset.filter(month__in=months)
+    return _with_ranks(queryset, audit_prefix="", moderation_prefix="moderation__")
+
+
+# Contract figures (reports reuse these).
+
+
+def moderator_effect(month: datetime.date) -> list[dict[str, Any]]:
+    """Per month, oldest first, for the 5 months ending at `month` (contracts.md `moderator_effect`)."""
+    months = months_ending(month, EFFECT_MONTHS)
+    rows = {
+        row["month"]: row
+        for row in moderated_audits(months)
+        .values("month")
+        .annotate(
+            moderated=Count("pk"),
+            upgraded=Count("pk", filter=UPGRADED_Q),
+            downgraded=Count("pk", filter=DOWNGRADED_Q),
+            moderator_inadequate=Count("pk", filter=Q(moderation__grade=Grade.INADEQUATE)),
+            inadequate_auditor_higher=Count("pk", filter=Q(moderation__grade=Grade.INADEQUATE, primary_rank__gt=1)),
+        )
+        .order_by()
+    }
+    result = []
+    for first_day in months:
+        row = rows.get(first_day, {})
+        moderated = row.get("moderated", 0)
+        result.append(
+            {
+                "month": month_key(first_day),
+                "moderated": moderated,
+                "upgraded_percent": percent(row.get("upgraded", 0), moderated),
+                "downgraded_percent": percent(row.get("downgraded", 0), moderated),
+                "inadequate_downgraded_percent": percent(
+                    row.get("inadequate_auditor_higher", 0), row.get("moderator_inadequate", 0)
+                ),
+            }
+        )
+    return result
+
+
+def moderation_summary(month: datetime.date) -> dict[str, Any]:
+    """contracts.md `moderation`: moderated_percent over returned, downgraded_percent over moderated."""
+    is_moderated = Q(moderation__status=COMPLETED)
+    figures = _with_ranks(
+        Audit.objects.returned().filter(month=month_start(month)), audit_prefix="", moderation_prefix="moderation__"
+    ).aggregate(
+        returned=Count("pk"),
+        moderated=Count("pk", filter=is_moderated),
+        agreed=Count("pk", filter=is_moderated & AGREED_Q),
+        upgraded=Count("pk", filter=is_moderated & UPGRADED_Q),
+        downgraded=Count("pk", filter=is_moderated & DOWNGRADED_Q),
+    )
+    return {
+        "returned": figures["returned"],
+        "moderated": figures["moderated"],
+        "moderated_percent": percent(figures["moderated"], figures["returned"]),
+        "agreed": figures["agreed"],
+        "upgraded": figures["upgraded"],
+        "downgraded": figures["downgraded"],
+        "downgraded_percent": percent(figures["downgraded"], figures["moderated"]),
+    }
+
+
+def primary_vs_moderated(month: datetime.date) -> dict[str, Any]:
+    """contracts.md `primary_vs_moderated`: the auditors' grades beside the moderators' for the month."""
+    aggregates = {"moderated": Count("pk")}
+    for key in GRADE_KEYS:
+        aggregates[f"primary_{key}"] = Count("pk", filter=Q(auditor_grade=key))
+        aggregates[f"final_{key}"] = Count("pk", filter=Q(moderation__grade=key))
+    figures = moderated_audits([month_start(month)]).aggregate(**aggregates)
+    moderated = figures["moderated"]
+
+    def side(prefix: str) -> dict[str, dict[str, Any]]:
+        counts = {key: figures[f"{prefix}_{key}"] for key in GRADE_KEYS}
+        return {"counts": counts, "percent": {key: percent(counts[key], moderated) for key in GRADE_KEYS}}
+
+    return {"moderated": moderated, "primary": side("primary"), "final": side("final")}
+
+
+def awaiting_finalisation(as_of: datetime.date, month: datetime.date | None = None) -> list[dict[str, Any]]:
+    """contracts.md `awaiting_finalisation`: per month up to `month`, moderated audits not finalised by `as_of`.
+
+    `month` defaults to the month of `as_of`. A moderation recorded after `as_of` was not
+    yet there to finalise on that day, so it is left out (a blank moderated_on, from an old
+    tracker, counts as moderated in time).
+    """
+    last_month = month_start(month or as_of)
+    rows = (
+        Audit.objects.returned()
+        .filter(moderation__status=COMPLETED, month__lte=last_month)
+        .filter(Q(moderation__moderated_on__lte=as_of) | Q(moderation__moderated_on__isnull=True))
+        .filter(Q(finalised_on__isnull=True) | Q(finalised_on__gt=as_of))
+        .values("month")
+        .annotate(count=Count("pk"))
+        .order_by("month")
+    )
+    return [{"month": month_key(row["month"]), "count": row["count"]} for row in rows]
+
+
+def auditor_change_rates(month: datetime.date, months: int = EFFECT_MONTHS) -> list[dict[str, Any]]:
+    """Per auditor, over the `months` months ending at `month`: how often moderation changed their grade.
+
+    Most-changed first, so the QA team can see whom to support; auditors with no
+    moderated audit in the window are not listed.
+    """
+    rows = (
+        moderated_audits(months_ending(month, months))
+        .values("auditor", "auditor__first_name", "auditor__last_name", "auditor__username")
+        .annotate(
+            moderated=Count("pk"),
+            upgraded=Count("pk", filter=UPGRADED_Q),
+            downgraded=Count("pk", filter=DOWNGRADED_Q),
+        )
+        .order_by()
+    )
+    result = []
+    for row in rows:
+        name = f"{row['auditor__first_name']} {row['auditor__last_name']}".strip() or row["auditor__username"]
+        changed = row["upgraded"] + row["downgraded"]
+        result.append(
+            {
+                "auditor_id": row["auditor"],
+                "auditor": name,
+                "moderated": row["moderated"],
+                "upgraded": row["upgraded"],
+                "downgraded": row["downgraded"],
+                "changed": changed,
+                "changed_percent": percent(changed, row["moderated"]),
+                "upgraded_percent": percent(row["upgraded"], row["moderated"]),
+                "downgraded_percent": percent(row["downgraded"], row["moderated"]),
+            }
+        )
+    result.sort(key=lambda r: (-(r["changed_percent"] or Decimal(0)), -r["moderated"], r["auditor"]))
+    return result
+
+
+# Lists for pages.
+
+
+def moderations_visible_to(user: User) -> QuerySet[Moderation]:
+    """Moderations a user may open: QA team all; a moderator those assigned to them; an auditor the
+    completed moderations of their own audits (the feedback). Managers get nothing here.
+    """
+    if has_role(user, "quality"):
+        return Moderation.objects.all()
+    role_q = Q(pk__in=[])
+    if user.is_moderator:
+        role_q |= Q(moderator=user)
+    if user.is_auditor:
+        role_q |= Q(audit__auditor=user, status=COMPLETED)
+    return Moderation.objects.filter(audit_scope_q(user, prefix="audit__")).filter(role_q)
+
+
+def _listing(queryset: QuerySet[Moderation]) -> QuerySet[Moderation]:
+    return queryset.select_related("audit__child", "audit__team", "audit__auditor", "moderator")
+
+
+def moderation_queue(user: User) -> QuerySet[Moderation]:
+    """What a moderator still has to moderate, oldest assignment first."""
+    return _listing(Moderation.objects.filter(moderator=user, status=Moderation.Status.ASSIGNED)).order_by(
+        "assigned_at", "pk"
+    )
+
+
+def moderations_recently_completed_by(user: User, limit: int = 10) -> QuerySet[Moderation]:
+    return _listing(Moderation.objects.filter(moderator=user, status=COMPLETED)).order_by("-moderated_on", "-pk")[
+        :limit
+    ]
+
+
+def feedback_for_auditor(user: User) -> QuerySet[Moderation]:
+    """An auditor's moderated audits, those still to finalise first."""
+    return _listing(Moderation.objects.filter(audit__auditor=user, status=COMPLETED)).order_by(
+        F("acknowledged_at").asc(nulls_first=True), "-moderated_on", "-pk"
+    )
+
+
+def sample_for_month(month: datetime.date) -> QuerySet[Moderation]:
+    """Every moderation of a month's audits (including removed ones), for the QA team's sample page."""
+    return _listing(Moderation.objects.filter(audit__month=month_start(month))).order_by(
+        "status", "audit__team__name", "audit__child__case_ref", "pk"
+    )
+
+
+def audits_addable_to_sample(month: datetime.date) -> QuerySet[Audit]:
+    """Returned audits of the month not currently in the sample (never sampled, or removed)."""
+    return (
+        Audit.objects.returned()
+        .filter(month=month_start(month))
+        .exclude(moderation__status__in=[Moderation.Status.ASSIGNED, COMPLETED])
+        .select_related("child", "team", "auditor")
+        .order_by("team__name", "child__case_ref", "pk")
+    )
+
+
+def moderators_by_load(month: datetime.date, *, for_auditor_id: int | None = None) -> QuerySet[User]:
+    """Active moderators with their load for the month, least loaded first (ties by username).
+
+    month_auditors: distinct auditors whose audits of the month they moderate;
+    month_audits: those audits; open_audits: their whole queue still to moderate;
+    has_this_auditor: audits of `for_auditor_id` in the month they already have.
+    """
+    in_month = Q(moderations__audit__month=month_start(month)) & ~Q(moderations__status=Moderation.Status.REMOVED)
+    return (
+        User.objects.filter(is_moderator=True, is_active=True)
+        .annotate(
+            month_auditors=Count("moderations__audit__auditor", filter=in_month, distinct=True),
+            month_audits=Count("moderations", filter=in_month, distinct=True),
+            open_audits=Count("moderations", filter=Q(moderations__status=Moderation.Status.ASSIGNED), distinct=True),
+            has_this_auditor=Count(
+                "moderations", filter=in_month & Q(moderations__audit__auditor=for_auditor_id), distinct=True
+            ),
+        )
+        .order_by("month_auditors", "month_audits", "open_audits", "username")
+    )
+
+
+def disagreements(month: datetime.date) -> QuerySet[Moderation]:
+    """Completed moderations of the month's audits where the moderator's grade differs from the auditor's."""
+    queryset = _with_ranks(
+        Moderation.objects.filter(status=COMPLETED, audit__month=month_start(month)),
+        audit_prefix="audit__",
+        moderation_prefix="",
+    )
+    return (
+        _listing(queryset.filter(UPGRADED_Q | DOWNGRADED_Q))
+        .select_related("reviewed_by")
+        .annotate(derived_outcome=derived_outcome())
+        .order_by("audit__team__name", "audit__child__case_ref", "pk")
+    )
+
+
+def awaiting_review() -> QuerySet[Moderation]:
+    """Moderated audits the Head of Quality has not yet checked (the triple lock)."""
+    return Moderation.objects.filter(status=COMPLETED, reviewed_at__isnull=True)

@@ -1,0 +1,387 @@
+"""Moderation pages. Thin: parse a form, call one service, render or redirect.
+
+Scope: every object is looked up through `moderations_visible_to(user)` narrowed to the
+page's purpose, so a guessed id outside the user's scope is a 404; the role mixins
+answer 403 to people whose job the page is not (managers, auditors on moderator pages).
+"""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from audits.models import AreaGrade, Policy
+from moderation import selectors
+from moderation.filters import PanelFilter, SampleFilter
+from moderation.forms import (
+    AddToSampleForm,
+    FinaliseForm,
+    ModerationForm,
+    MonthForm,
+    ReassignForm,
+    RemoveForm,
+    ReviewForm,
+    moderation_form_data_with_version,
+)
+from moderation.models import Moderation
+from moderation.services import (
+    ModerationConflict,
+    ModerationError,
+    moderation_add_manual,
+    moderation_finalise,
+    moderation_reassign,
+    moderation_record,
+    moderation_remove,
+    moderation_review,
+)
+from people.permissions import AuditorRequiredMixin, ModeratorRequiredMixin, QualityRequiredMixin
+
+
+def _with_audit(queryset: QuerySet[Moderation]) -> QuerySet[Moderation]:
+    """Everything the read-only audit beside a form needs, in a fixed number of queries."""
+    return queryset.select_related(
+        "audit__child",
+        "audit__team",
+        "audit__service_area",
+        "audit__auditor",
+        "audit__social_worker",
+        "audit__template",
+        "moderator",
+        "reviewed_by",
+    ).prefetch_related(
+        Prefetch("audit__area_grades", queryset=AreaGrade.objects.select_related("area")),
+        "area_grades__area",
+    )
+
+
+def _service_error(form, error: ModerationError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+# The moderator.
+
+
+class QueueView(ModeratorRequiredMixin, TemplateView):
+    template_name = "moderation/moderation_queue.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # list() runs each query here, so the template does not query per row.
+        context["queue"] = list(selectors.moderation_queue(self.request.user))
+        context["recent"] = list(selectors.moderations_recently_completed_by(self.request.user))
+        context["today"] = timezone.localdate()
+        return context
+
+
+class ModerateView(ModeratorRequiredMixin, View):
+    """The audit read-only beside the moderator's form; after recording, the result read-only."""
+
+    template_name = "moderation/moderation_moderate.html"
+
+    def get_object(self) -> Moderation:
+        queryset = selectors.moderations_visible_to(self.request.user).filter(moderator=self.request.user)
+        return get_object_or_404(_with_audit(queryset.exclude(status=Moderation.Status.REMOVED)), pk=self.kwargs["pk"])
+
+    def render_page(self, moderation, form, status=200, conflict=False):
+        context = {"moderation": moderation, "audit": moderation.audit, "form": form, "conflict": conflict}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, pk):
+        moderation = self.get_object()
+        form = None
+        if moderation.status == Moderation.Status.ASSIGNED:
+            form = ModerationForm(audit=moderation.audit, initial={"version": moderation.version})
+        return self.render_page(moderation, form)
+
+    def post(self, request, pk):
+        moderation = self.get_object()
+        form = ModerationForm(request.POST, audit=moderation.audit)
+        if not form.is_valid():
+            return self.render_page(moderation, form, status=400)
+        try:
+            moderation_record(
+                moderation=moderation,
+                moderator=request.user,
+                grade=form.cleaned_data["grade"],
+                rationale=form.cleaned_data["rationale"],
+                feedback=form.cleaned_data["feedback"],
+                area_grades=form.area_grades(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except ModerationConflict as error:
+            # Show the form again with everything they typed; if the audit is still theirs
+            # (e.g. reassigned away and back), the fresh version lets them send it again.
+            current = _with_audit(Moderation.objects.all()).get(pk=moderation.pk)
+            form = ModerationForm(moderation_form_data_with_version(request.POST, current), audit=current.audit)
+            form.is_valid()
+            form.add_error(None, f"{error.message} What you typed is kept below so you can copy it.")
+            return self.render_page(current, form, status=409, conflict=True)
+        except ModerationError as error:
+            _service_error(form, error)
+            return self.render_page(moderation, form, status=400)
+        messages.success(request, f"Moderation of {moderation.audit.child.case_ref} recorded; the auditor is told.")
+        return redirect("moderation:queue")
+
+
+# The auditor.
+
+
+class FeedbackListView(AuditorRequiredMixin, TemplateView):
+    template_name = "moderation/feedback_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["moderations"] = list(selectors.feedback_for_auditor(self.request.user))
+        return context
+
+
+class FinaliseView(AuditorRequiredMixin, View):
+    """The auditor reads the feedback, may update evidence (never the grade) and finalises."""
+
+    template_name = "moderation/moderation_finalise.html"
+
+    def get_object(self) -> Moderation:
+        queryset = selectors.moderations_visible_to(self.request.user).filter(
+            audit__auditor=self.request.user, status=Moderation.Status.COMPLETED
+        )
+        return get_object_or_404(_with_audit(queryset), pk=self.kwargs["pk"])
+
+    def render_page(self, moderation, form, status=200):
+        context = {"moderation": moderation, "audit": moderation.audit, "form": form}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, pk):
+        moderation = self.get_object()
+        form = None if moderation.acknowledged_at else FinaliseForm(audit=moderation.audit)
+        return self.render_page(moderation, form)
+
+    def post(self, request, pk):
+        moderation = self.get_object()
+        if moderation.acknowledged_at:
+            messages.info(request, "This audit was already finalised.")
+            return redirect("moderation:finalise", pk=moderation.pk)
+        form = FinaliseForm(request.POST, audit=moderation.audit)
+        if not form.is_valid():
+            return self.render_page(moderation, form, status=400)
+        try:
+            moderation_finalise(
+                moderation=moderation,
+                by=request.user,
+                area_texts=form.area_texts(),
+                strengths=form.cleaned_data["strengths"],
+                improvements=form.cleaned_data["improvements"],
+            )
+        except ModerationError as error:
+            _service_error(form, error)
+            return self.render_page(moderation, form, status=409 if isinstance(error, ModerationConflict) else 400)
+        messages.success(request, f"Audit of {moderation.audit.child.case_ref} finalised.")
+        return redirect("moderation:feedback")
+
+
+# The QA team.
+
+
+def _month_url(name: str, month: datetime.date, **params) -> str:
+    query = {"month": month.strftime("%Y-%m"), **{k: v for k, v in params.items() if v}}
+    return f"{reverse(name)}?{urlencode(query)}"
+
+
+class ReviewView(QualityRequiredMixin, View):
+    """The QA team's view of one moderation, and the Head of Quality's third check ("triple lock")."""
+
+    template_name = "moderation/moderation_review.html"
+
+    def get_object(self) -> Moderation:
+        return get_object_or_404(_with_audit(selectors.moderations_visible_to(self.request.user)), pk=self.kwargs["pk"])
+
+    def render_page(self, moderation, form, status=200):
+        context = {"moderation": moderation, "audit": moderation.audit, "form": form}
+        return render(self.request, self.template_name, context, status=status)
+
+    def _can_review(self, moderation) -> bool:
+        return moderation.status == Moderation.Status.COMPLETED and moderation.reviewed_at is None
+
+    def get(self, request, pk):
+        moderation = self.get_object()
+        return self.render_page(moderation, ReviewForm() if self._can_review(moderation) else None)
+
+    def post(self, request, pk):
+        moderation = self.get_object()
+        form = ReviewForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(moderation, form, status=400)
+        try:
+            moderation_review(
+                moderation=moderation,
+                by=request.user,
+                agrees=form.cleaned_data["agrees"],
+                note=form.cleaned_data["note"],
+            )
+        except ModerationError as error:
+            _service_error(form, error)
+            return self.render_page(moderation, form, status=409 if isinstance(error, ModerationConflict) else 400)
+        messages.success(request, f"Third check of {moderation.audit.child.case_ref} recorded.")
+        return redirect("moderation:review", pk=moderation.pk)
+
+
+class SampleView(QualityRequiredMixin, TemplateView):
+    """The month's sample: add, remove, reassign; and each moderator's load against the ratio."""
+
+    template_name = "moderation/sample_manage.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        month_form, month = MonthForm.month_from(self.request.GET, default=timezone.localdate().replace(day=1))
+        sample = SampleFilter(self.request.GET, queryset=selectors.sample_for_month(month))
+        moderators = list(selectors.moderators_by_load(month))
+        context.update(
+            month=month,
+            month_form=month_form,
+            filter=sample,
+            moderations=list(sample.qs),
+            moderators=moderators,
+            ratio=Policy.current().auditors_per_moderator,
+            add_form=kwargs.get("add_form") or AddToSampleForm(audits=selectors.audits_addable_to_sample(month)),
+            today=timezone.localdate(),
+            previous_month=selectors.add_months(month, -1),
+            next_month=selectors.add_months(month, 1),
+        )
+        return context
+
+
+class _SampleActionView(QualityRequiredMixin, View):
+    """POST-only actions of the sample page; errors come back as a message naming the audit."""
+
+    def month(self) -> datetime.date:
+        form, month = MonthForm.month_from(self.request.POST, default=timezone.localdate().replace(day=1))
+        return month
+
+    def back(self):
+        return redirect(_month_url("moderation:sample", self.month()))
+
+    def get_object(self) -> Moderation:
+        return get_object_or_404(
+            selectors.moderations_visible_to(self.request.user).select_related("audit__child", "audit__team"),
+            pk=self.kwargs["pk"],
+        )
+
+
+class SampleAddView(_SampleActionView):
+    def post(self, request):
+        month = self.month()
+        form = AddToSampleForm(request.POST, audits=selectors.audits_addable_to_sample(month))
+        if not form.is_valid():
+            for error in form.errors.get("audit", []):
+                messages.error(request, error)
+            return self.back()
+        try:
+            moderation = moderation_add_manual(audit=form.cleaned_data["audit"], by=request.user)
+        except ModerationError as error:
+            messages.error(request, error.message)
+            return self.back()
+        who = moderation.moderator or "nobody yet (no eligible moderator)"
+        messages.success(request, f"{moderation.audit.child.case_ref} added to the sample and assigned to {who}.")
+        return self.back()
+
+
+class SampleRemoveView(_SampleActionView):
+    def post(self, request, pk):
+        moderation = self.get_object()
+        form = RemoveForm(request.POST)
+        version = form.cleaned_data["version"] if form.is_valid() else None
+        try:
+            moderation_remove(moderation=moderation, by=request.user, expected_version=version)
+        except ModerationError as error:
+            messages.error(request, f"{moderation.audit.child.case_ref}: {error.message}")
+            return self.back()
+        messages.success(request, f"{moderation.audit.child.case_ref} removed from the sample.")
+        return self.back()
+
+
+class SampleReassignView(_SampleActionView):
+    def post(self, request, pk):
+        moderation = self.get_object()
+        form = ReassignForm(request.POST)
+        if not form.is_valid():
+            problems = "; ".join(e for errors in form.errors.values() for e in errors)
+            messages.error(request, f"{moderation.audit.child.case_ref}: {problems}")
+            return self.back()
+        try:
+            moderation_reassign(
+                moderation=moderation,
+                moderator=form.cleaned_data["moderator"],
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except ModerationError as error:
+            messages.error(request, f"{moderation.audit.child.case_ref}: {error.message}")
+            return self.back()
+        messages.success(request, f"{moderation.audit.child.case_ref} reassigned to {form.cleaned_data['moderator']}.")
+        return self.back()
+
+
+class PanelView(QualityRequiredMixin, TemplateView):
+    """The monthly moderation panel: the month's disagreements with the moderators' rationale."""
+
+    template_name = "moderation/panel_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        month_form, month = MonthForm.month_from(self.request.GET, default=timezone.localdate().replace(day=1))
+        panel = PanelFilter(self.request.GET, queryset=selectors.disagreements(month))
+        context.update(
+            month=month,
+            month_form=month_form,
+            filter=panel,
+            disagreements=list(panel.qs),
+            summary=selectors.moderation_summary(month),
+            previous_month=selectors.add_months(month, -1),
+            next_month=selectors.add_months(month, 1),
+        )
+        return context
+
+
+class EffectView(QualityRequiredMixin, TemplateView):
+    """Moderator effect for a month: the contract figures, side-by-side grades and per-auditor change rates."""
+
+    template_name = "moderation/effect_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        month_form, month = MonthForm.month_from(self.request.GET, default=today.replace(day=1))
+        as_of = min(today, selectors.month_end(month))
+        side_by_side = selectors.primary_vs_moderated(month)
+        context.update(
+            month=month,
+            month_form=month_form,
+            effect=selectors.moderator_effect(month),
+            summary=selectors.moderation_summary(month),
+            side_by_side=side_by_side,
+            grade_rows=[
+                {
+                    "key": key,
+                    "label": label,
+                    "primary": side_by_side["primary"]["counts"][key],
+                    "primary_percent": side_by_side["primary"]["percent"][key],
+                    "final": side_by_side["final"]["counts"][key],
+                    "final_percent": side_by_side["final"]["percent"][key],
+                }
+                for key, label in ModerationForm.base_fields["grade"].choices
+            ],
+            auditors=selectors.auditor_change_rates(month),
+            awaiting=selectors.awaiting_finalisation(as_of, month),
+            as_of=as_of,
+            previous_month=selectors.add_months(month, -1),
+            next_month=selectors.add_months(month, 1),
+        )
+        return context
