@@ -59,7 +59,7 @@ def _lock_plan(plan: MonthPlan) -> MonthPlan:
     return locked
 
 
-# --- Proposing -------------------------------------------------------------------------------------------------
+# --- Proposing ------------------------------------------------------------------------------------
 
 
 def month_plan_propose(*, month: datetime.date, by: User, seed: int | None = None) -> MonthPlan:
@@ -97,7 +97,7 @@ def month_plan_propose(*, month: datetime.date, by: User, seed: int | None = Non
     return plan
 
 
-# --- Editing the proposal ----------------------------------------------------------------------------------------
+# --- Editing the proposal -------------------------------------------------------------------------
 
 
 def _check_line(
@@ -171,7 +171,7 @@ def proposal_remove(*, line: ProposedAllocation, by: User) -> None:
     ProposedAllocation.objects.filter(pk=line.pk).delete()
 
 
-# --- Confirming ---------------------------------------------------------------------------------------------------
+# --- Confirming -----------------------------------------------------------------------------------
 
 
 def month_plan_confirm(*, plan: MonthPlan, by: User) -> list[Audit]:
@@ -266,7 +266,7 @@ def allocation_notify(*, plan_id: int, auditor_id: int) -> bool:
     return True
 
 
-# --- Exemptions -----------------------------------------------------------------------------------------------------
+# --- Exemptions -----------------------------------------------------------------------------------
 
 
 def _months_covered_q(exemption: Exemption) -> Q:

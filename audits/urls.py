@@ -3,7 +3,30 @@ from django.urls import path  # noqa: F401
 app_name = "audits"
 
 # Allocation, exemptions, practice-area templates (issue 1/6).
-urlpatterns: list = []
+from django.urls import register_converter  # noqa: E402
+
+from audits import views  # noqa: E402
+from audits.converters import MonthConverter  # noqa: E402
+
+register_converter(MonthConverter, "month")
+
+urlpatterns: list = [
+    path("allocation/", views.AllocationIndexView.as_view(), name="allocation_index"),
+    path("allocation/<month:month>/", views.AllocationMonthView.as_view(), name="allocation"),
+    path("allocation/<month:month>/propose/", views.AllocationProposeView.as_view(), name="allocation_propose"),
+    path("allocation/<month:month>/add/", views.ProposalAddView.as_view(), name="allocation_add"),
+    path("allocation/<month:month>/lines/<int:pk>/", views.ProposalLineView.as_view(), name="allocation_line"),
+    path(
+        "allocation/<month:month>/lines/<int:pk>/remove/",
+        views.ProposalRemoveView.as_view(),
+        name="allocation_line_remove",
+    ),
+    path("allocation/<month:month>/confirm/", views.AllocationConfirmView.as_view(), name="allocation_confirm"),
+    path("exemptions/", views.ExemptionListView.as_view(), name="exemption_list"),
+    path("exemptions/new/", views.ExemptionGrantView.as_view(), name="exemption_grant"),
+    path("exemptions/<int:pk>/withdraw/", views.ExemptionWithdrawView.as_view(), name="exemption_withdraw"),
+    path("mine/", views.MyAuditsView.as_view(), name="my_audits"),
+]
 
 # The audit form: completing, submitting, sending back (issue 2/6).
 urlpatterns += []

@@ -51,7 +51,7 @@ def returned_audit(child, month, grade=Grade.GOOD, **kwargs):
     return AuditFactory(child=child, month=month, returned=True, final_grade=grade, **kwargs)
 
 
-# --- Who is allocated ---------------------------------------------------------------------------------------------
+# --- Who is allocated -----------------------------------------------------------------------------
 
 
 def test_each_available_auditor_gets_one_child(quality):
@@ -118,7 +118,7 @@ def test_inactive_users_and_non_auditors_are_not_allocated(quality):
     assert {line.auditor_id for line in propose(quality)} == {active.pk}
 
 
-# --- Which children -------------------------------------------------------------------------------------------------
+# --- Which children -------------------------------------------------------------------------------
 
 
 def test_each_team_reaches_its_target_before_any_team_gets_more(quality):
@@ -282,7 +282,7 @@ def test_moderated_up_audits_are_not_re_audited(quality):
     assert propose(quality) == []
 
 
-# --- Reproducibility and guards ---------------------------------------------------------------------------------------
+# --- Reproducibility and guards -------------------------------------------------------------------
 
 
 def _snapshot(lines):

@@ -1,0 +1,16 @@
+"""URL converter for an allocation month written YYYY-MM (`/audits/allocation/2026-12/`)."""
+
+import datetime
+
+
+class MonthConverter:
+    regex = r"[0-9]{4}-(?:0[1-9]|1[0-2])"
+
+    def to_python(self, value: str) -> datetime.date:
+        year, month = value.split("-")
+        return datetime.date(int(year), int(month), 1)
+
+    def to_url(self, value: datetime.date | str) -> str:
+        if isinstance(value, datetime.date):
+            return f"{value.year:04d}-{value.month:02d}"
+        return value

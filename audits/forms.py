@@ -1,0 +1,132 @@
+"""Forms for allocation and exemptions. They parse input only; the rules live in audits/services.py."""
+
+from __future__ import annotations
+
+from django import forms
+
+from audits.models import Child, Exemption
+from people.models import User
+
+
+class MonthInput(forms.DateInput):
+    """A month picker (`<input type="month">`, value YYYY-MM); browsers without one show a text box."""
+
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"placeholder": "YYYY-MM", **(attrs or {})}, format="%Y-%m")
+
+
+class MonthField(forms.DateField):
+    """A month as YYYY-MM, cleaned to the first day of that month."""
+
+    widget = MonthInput
+    input_formats = ["%Y-%m"]
+    default_error_messages = {"invalid": "Enter a month as year and month, for example 2026-12."}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def auditor_choices():
+    return User.objects.filter(is_active=True, is_auditor=True).order_by("last_name", "first_name", "username")
+
+
+class AuditorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj} ({obj.username})"
+
+
+class ChildRefField(forms.CharField):
+    """A child's case reference, cleaned to the Child."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        child = Child.objects.select_related("team").filter(case_ref__iexact=value.strip()).first()
+        if child is None:
+            raise forms.ValidationError(f"There is no child with case reference {value.strip()}.")
+        return child
+
+
+def child_ref_field() -> ChildRefField:
+    return ChildRefField(
+        label="Child's case reference",
+        max_length=40,
+        help_text="For example C000123.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class ProposeForm(forms.Form):
+    seed = forms.IntegerField(
+        label="Seed (optional)",
+        required=False,
+        min_value=0,
+        max_value=2_147_483_647,
+        help_text="Leave blank for a fresh proposal; enter an earlier seed to reproduce that proposal.",
+    )
+
+
+class ReassignForm(forms.Form):
+    auditor = AuditorChoiceField(label="New auditor", queryset=auditor_choices(), empty_label="Choose an auditor")
+
+
+class SwapChildForm(forms.Form):
+    child = child_ref_field()
+
+
+class ProposalAddForm(ReassignForm):
+    child = child_ref_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["auditor"].label = "Auditor"
+
+
+class ExemptionForm(forms.Form):
+    user = AuditorChoiceField(label="Person", queryset=auditor_choices(), empty_label="Choose a person")
+    kind = forms.ChoiceField(
+        label="Kind of exemption",
+        choices=Exemption.Kind.choices,
+        widget=forms.RadioSelect,
+        initial=Exemption.Kind.SINGLE_MONTH,
+    )
+    reason = forms.ChoiceField(label="Reason", choices=[("", "Choose a reason"), *Exemption.Reason.choices])
+    month = MonthField(label="Month (single-month exemptions)", required=False, help_text="For example 2026-12.")
+    approved_by = forms.CharField(
+        label="Approving director",
+        max_length=120,
+        required=False,
+        help_text="Required for a single-month exemption.",
+    )
+    starts_on = forms.DateField(
+        label="Starts on (standing exemptions)", required=False, widget=DateInput, help_text="Blank: today."
+    )
+    ends_on = forms.DateField(
+        label="Ends on (standing exemptions)", required=False, widget=DateInput, help_text="Blank: until withdrawn."
+    )
+    detail = forms.CharField(label="Detail (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def error_summary(*forms_: forms.Form) -> list[tuple[str, str]]:
+    """Every error on the page as (anchor id, message), for the summary at the top that links to each field."""
+    links: list[tuple[str, str]] = []
+    for form in forms_:
+        if form is None or not form.is_bound:
+            continue
+        for field, messages in form.errors.items():
+            if field in form.fields:
+                widget = form.fields[field].widget
+                anchor = form[field].auto_id
+                if isinstance(widget, forms.RadioSelect):
+                    anchor += "_0"  # The first radio button: the group itself has no id.
+            else:
+                anchor = getattr(form, "anchor", "main")
+            links += [(anchor, str(message)) for message in messages]
+    return links

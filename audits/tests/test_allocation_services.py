@@ -1,0 +1,267 @@
+"""Editing a proposal, confirming it once, and the e-mail each auditor receives."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from audits.models import Audit, LegalStatus, MonthPlan, Policy, ProposedAllocation, TemplateVersion
+from audits.services import (
+    AllocationError,
+    month_plan_confirm,
+    month_plan_propose,
+    proposal_add,
+    proposal_reassign,
+    proposal_remove,
+    proposal_swap_child,
+)
+from audits.tasks import notify_allocation
+from audits.tests.allocation_factories import ExemptionFactory, MonthPlanFactory, ProposedAllocationFactory
+from audits.tests.factories import ChildFactory
+from people.tests.factories import AuditorFactory, QualityFactory, TeamFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+DEC = datetime.date(2026, 12, 1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _today(time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 21, 10, 0, tzinfo=ZoneInfo("Europe/London")), tick=False)
+
+
+@pytest.fixture
+def quality():
+    return QualityFactory()
+
+
+@pytest.fixture
+def plan():
+    return MonthPlanFactory()
+
+
+# --- Editing --------------------------------------------------------------------------------------
+
+
+def test_reassigning_a_line_keeps_the_child_and_its_reason(plan, quality):
+    line = ProposedAllocationFactory(plan=plan, reason="never audited")
+    other = AuditorFactory()
+    proposal_reassign(line=line, auditor=other, by=quality)
+    line.refresh_from_db()
+    assert line.auditor == other and line.reason == "never audited"
+
+
+def test_swapping_a_child_records_that_it_was_chosen_by_hand(plan, quality):
+    line = ProposedAllocationFactory(plan=plan)
+    child = ChildFactory()
+    proposal_swap_child(line=line, child=child, by=quality)
+    line.refresh_from_db()
+    assert line.child == child
+    assert line.kind == ProposedAllocation.Kind.MANUAL
+    assert line.reason == f"chosen by hand by {quality}"
+
+
+def test_adding_and_removing_lines(plan, quality):
+    auditor, child = AuditorFactory(), ChildFactory()
+    line = proposal_add(plan=plan, auditor=auditor, child=child, by=quality)
+    assert line.kind == ProposedAllocation.Kind.MANUAL and plan.proposals.count() == 1
+    proposal_remove(line=line, by=quality)
+    assert plan.proposals.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("setup", "field", "message"),
+    [
+        (lambda a, c: setattr(a, "is_active", False) or a.save(), "auditor", "not an active auditor"),
+        (lambda a, c: setattr(a, "is_auditor", False) or a.save(), "auditor", "not an active auditor"),
+        (lambda a, c: ExemptionFactory(user=a, single_month=True), "auditor", "exempt from auditing in December"),
+        (lambda a, c: setattr(c, "is_open", False) or c.save(), "child", "closed case"),
+        (lambda a, c: setattr(c, "social_worker", a) or c.save(), "auditor", "social worker"),
+        (lambda a, c: a.teams.add(c.team), "auditor", "own team"),
+        (lambda a, c: ProposedAllocationFactory(plan=MonthPlan.objects.get(month=DEC), child=c), "child", "already in"),
+    ],
+)
+def test_hand_edits_that_break_a_rule_are_refused_with_the_field_to_blame(plan, quality, setup, field, message):
+    auditor, child = AuditorFactory(), ChildFactory()
+    setup(auditor, child)
+    with pytest.raises(AllocationError) as refused:
+        proposal_add(plan=plan, auditor=auditor, child=child, by=quality)
+    assert field in refused.value.message_dict
+    assert message in " ".join(refused.value.message_dict[field])
+    assert not plan.proposals.filter(auditor=auditor).exists()
+
+
+def test_a_child_already_allocated_this_month_cannot_be_added(plan, quality):
+    child = ChildFactory()
+    Audit.objects.create(
+        month=DEC,
+        auditor=AuditorFactory(),
+        child=child,
+        team=child.team,
+        service_area=child.team.service_area,
+        legal_status=child.legal_status,
+        template=TemplateVersion.objects.get(is_current=True),
+        due_on=datetime.date(2026, 12, 25),
+    )
+    with pytest.raises(AllocationError, match="already allocated in December 2026"):
+        proposal_add(plan=plan, auditor=AuditorFactory(), child=child, by=quality)
+
+
+def test_the_policy_can_let_hand_edits_use_the_own_team(plan, quality):
+    policy = Policy.current()
+    policy.allow_own_team = True
+    policy.save()
+    child = ChildFactory()
+    auditor = AuditorFactory(teams=[child.team])
+    assert proposal_add(plan=plan, auditor=auditor, child=child, by=quality).auditor == auditor
+
+
+def test_no_edit_reaches_a_confirmed_plan(quality):
+    plan = MonthPlanFactory(status=MonthPlan.Status.CONFIRMED)
+    line = ProposedAllocationFactory(plan=plan)
+    for attempt in (
+        lambda: proposal_reassign(line=line, auditor=AuditorFactory(), by=quality),
+        lambda: proposal_swap_child(line=line, child=ChildFactory(), by=quality),
+        lambda: proposal_add(plan=plan, auditor=AuditorFactory(), child=ChildFactory(), by=quality),
+        lambda: proposal_remove(line=line, by=quality),
+    ):
+        with pytest.raises(AllocationError, match="already confirmed"):
+            attempt()
+    assert plan.proposals.count() == 1
+
+
+# --- Confirming -----------------------------------------------------------------------------------
+
+
+def test_confirming_creates_audits_with_a_snapshot_of_the_child(quality):
+    social_worker = UserFactory()
+    team = TeamFactory()
+    cp_child = ChildFactory(team=team, legal_status=LegalStatus.CP, social_worker=social_worker)
+    plan = MonthPlanFactory()
+    auditor = AuditorFactory()
+    ProposedAllocationFactory(plan=plan, auditor=auditor, child=cp_child, reason="never audited")
+    (audit,) = month_plan_confirm(plan=plan, by=quality)
+    audit = Audit.objects.get(pk=audit.pk)
+    assert (audit.month, audit.plan, audit.auditor, audit.child) == (DEC, plan, auditor, cp_child)
+    assert (audit.team, audit.service_area, audit.legal_status, audit.social_worker) == (
+        team,
+        team.service_area,
+        LegalStatus.CP,
+        social_worker,
+    )
+    assert audit.template == TemplateVersion.objects.get(is_current=True)
+    assert audit.due_on == datetime.date(2026, 12, 25)
+    assert audit.status == Audit.Status.DRAFT
+    assert audit.kind == ProposedAllocation.Kind.ROUTINE and audit.allocation_reason == "never audited"
+    assert (audit.contact_child, audit.contact_parents, audit.contact_iro) == (True, True, True)
+    assert audit.history.count() == 1
+    # Moving the child later does not rewrite the audit.
+    cp_child.team = TeamFactory()
+    cp_child.save()
+    audit.refresh_from_db()
+    assert audit.team == team
+    plan.refresh_from_db()
+    assert plan.status == MonthPlan.Status.CONFIRMED and plan.confirmed_by == quality
+
+
+@pytest.mark.parametrize(
+    ("status", "contact_iro", "contact_parents"),
+    [
+        (LegalStatus.CLA, True, True),
+        (LegalStatus.CP, True, True),
+        (LegalStatus.CIN, False, True),
+        (LegalStatus.CARE_LEAVER, False, False),
+    ],
+)
+def test_who_to_contact_follows_the_legal_status(quality, status, contact_iro, contact_parents):
+    plan = MonthPlanFactory()
+    ProposedAllocationFactory(plan=plan, child=ChildFactory(legal_status=status))
+    (audit,) = month_plan_confirm(plan=plan, by=quality)
+    assert (audit.contact_iro, audit.contact_parents) == (contact_iro, contact_parents)
+
+
+def test_the_due_date_is_the_policy_day_clamped_to_a_short_month(quality):
+    policy = Policy.current()
+    policy.due_day = 31
+    policy.save()
+    plan = MonthPlanFactory(month=datetime.date(2027, 2, 1))
+    ProposedAllocationFactory(plan=plan)
+    (audit,) = month_plan_confirm(plan=plan, by=quality)
+    assert audit.due_on == datetime.date(2027, 2, 28)
+
+
+def test_confirming_the_same_month_twice_creates_one_set(quality):
+    AuditorFactory.create_batch(3)
+    team = TeamFactory()
+    for _ in range(5):
+        ChildFactory(team=team)
+    plan = month_plan_propose(month=DEC, by=quality, seed=3)
+    month_plan_confirm(plan=plan, by=quality)
+    stale = MonthPlan.objects.get(pk=plan.pk)
+    stale.status = MonthPlan.Status.DRAFT  # A second officer's page loaded before the first confirmed.
+    with pytest.raises(AllocationError, match="already confirmed"):
+        month_plan_confirm(plan=stale, by=QualityFactory())
+    assert Audit.objects.filter(month=DEC).count() == 3
+
+
+def test_an_empty_proposal_cannot_be_confirmed(quality):
+    plan = MonthPlanFactory()
+    with pytest.raises(AllocationError, match="nothing to confirm"):
+        month_plan_confirm(plan=plan, by=quality)
+    plan.refresh_from_db()
+    assert plan.status == MonthPlan.Status.DRAFT
+
+
+def test_lines_gone_stale_block_confirmation_and_write_nothing(quality):
+    plan = MonthPlanFactory()
+    closed = ProposedAllocationFactory(plan=plan).child
+    closed.is_open = False
+    closed.save()
+    ProposedAllocationFactory(plan=plan)
+    with pytest.raises(AllocationError, match=f"{closed.case_ref} has been closed"):
+        month_plan_confirm(plan=plan, by=quality)
+    plan.refresh_from_db()
+    assert plan.status == MonthPlan.Status.DRAFT
+    assert not Audit.objects.exists()
+
+
+# --- E-mail -----------------------------------------------------------------------------------------------------------
+
+
+def test_each_auditor_is_emailed_once_after_the_commit(quality, django_capture_on_commit_callbacks, mailoutbox):
+    plan = MonthPlanFactory()
+    double = AuditorFactory(email="double@example.org", audits_per_month=2)
+    single = AuditorFactory(email="single@example.org")
+    first = ProposedAllocationFactory(plan=plan, auditor=double).child
+    second = ProposedAllocationFactory(plan=plan, auditor=double).child
+    ProposedAllocationFactory(plan=plan, auditor=single)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        month_plan_confirm(plan=plan, by=quality)
+    assert mailoutbox == []  # Nothing is sent before the commit.
+    for callback in callbacks:
+        callback()
+    assert sorted(m.to[0] for m in mailoutbox) == ["double@example.org", "single@example.org"]
+    message = next(m for m in mailoutbox if m.to == ["double@example.org"])
+    assert message.subject == "Your case-file audits for December 2026"
+    assert first.case_ref in message.body and second.case_ref in message.body
+    assert "due 25 Dec 2026" in message.body
+    assert "/audits/mine/" in message.body
+    assert not Audit.objects.filter(plan=plan, allocation_notified_at__isnull=True).exists()
+
+    # Running the tasks again (a redelivery) sends nothing more.
+    assert notify_allocation.delay(plan.pk, double.pk).get() is False
+    assert len(mailoutbox) == 2
+
+
+def test_an_auditor_without_an_email_address_is_skipped(quality, mailoutbox):
+    plan = MonthPlanFactory()
+    auditor = AuditorFactory(email="")
+    ProposedAllocationFactory(plan=plan, auditor=auditor)
+    month_plan_confirm(plan=plan, by=quality)
+    assert notify_allocation.delay(plan.pk, auditor.pk).get() is False
+    assert mailoutbox == []

@@ -1,0 +1,283 @@
+"""The QA team's allocation pages through the test client: roles, the journey, bad input and query budgets."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from audits.models import Audit, Exemption, MonthPlan, ProposedAllocation
+from audits.services import month_plan_confirm, month_plan_propose
+from audits.tests.allocation_factories import ExemptionFactory, MonthPlanFactory, ProposedAllocationFactory
+from audits.tests.factories import ChildFactory
+from people.tests.factories import (
+    AuditorFactory,
+    ManagerFactory,
+    ModeratorFactory,
+    QualityFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+DEC = datetime.date(2026, 12, 1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _today(time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 21, 10, 0, tzinfo=ZoneInfo("Europe/London")), tick=False)
+
+
+@pytest.fixture
+def quality():
+    return QualityFactory(username="quality")
+
+
+@pytest.fixture
+def qa_client(client, quality):
+    client.force_login(quality)
+    return client
+
+
+def url(name, **kwargs):
+    return reverse(f"audits:{name}", kwargs=kwargs)
+
+
+def make_authority(teams=3, children_per_team=4, auditors=4):
+    team_list = [TeamFactory() for _ in range(teams)]
+    for team in team_list:
+        for _ in range(children_per_team):
+            ChildFactory(team=team)
+    return team_list, AuditorFactory.create_batch(auditors)
+
+
+# --- Who may open what ----------------------------------------------------------------------------
+
+ROLE_FACTORIES = {
+    "auditor": AuditorFactory,
+    "moderator": ModeratorFactory,
+    "manager": ManagerFactory,
+    "no role": UserFactory,
+}
+
+
+def _quality_urls(line):
+    return [
+        ("get", url("allocation_index")),
+        ("get", url("allocation", month=DEC)),
+        ("post", url("allocation_propose", month=DEC)),
+        ("post", url("allocation_add", month=DEC)),
+        ("get", url("allocation_line", month=DEC, pk=line.pk)),
+        ("post", url("allocation_line", month=DEC, pk=line.pk)),
+        ("post", url("allocation_line_remove", month=DEC, pk=line.pk)),
+        ("get", url("allocation_confirm", month=DEC)),
+        ("post", url("allocation_confirm", month=DEC)),
+        ("get", url("exemption_list")),
+        ("get", url("exemption_grant")),
+        ("post", url("exemption_grant")),
+        ("post", url("exemption_withdraw", pk=ExemptionFactory().pk)),
+    ]
+
+
+@pytest.mark.parametrize("role", list(ROLE_FACTORIES))
+def test_allocation_pages_refuse_every_role_but_the_qa_team(client, role):
+    line = ProposedAllocationFactory()
+    client.force_login(ROLE_FACTORIES[role]())
+    for method, target in _quality_urls(line):
+        assert getattr(client, method)(target).status_code == 403, (method, target)
+    assert ProposedAllocation.objects.filter(pk=line.pk).exists()
+    assert Exemption.objects.filter(is_active=True).count() == 1
+
+
+def test_allocation_pages_send_anonymous_visitors_to_sign_in(client):
+    line = ProposedAllocationFactory()
+    for method, target in [*_quality_urls(line), ("get", url("my_audits"))]:
+        response = getattr(client, method)(target)
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/"), (method, target)
+
+
+def test_the_qa_team_can_open_every_allocation_page(qa_client):
+    line = ProposedAllocationFactory()
+    for target in [
+        url("allocation", month=DEC),
+        url("allocation_line", month=DEC, pk=line.pk),
+        url("allocation_confirm", month=DEC),
+        url("exemption_list"),
+        url("exemption_grant"),
+    ]:
+        assert qa_client.get(target).status_code == 200, target
+
+
+def test_the_index_opens_next_month(qa_client):
+    assert qa_client.get(url("allocation_index")).url == "/audits/allocation/2026-12/"
+
+
+@pytest.mark.parametrize("bad", ["2026-13", "2026-00", "0000-01", "26-12"])
+def test_a_month_that_is_not_a_month_is_not_found(qa_client, bad):
+    assert qa_client.get(f"/audits/allocation/{bad}/").status_code == 404
+
+
+def test_a_line_of_another_month_is_not_found_under_this_month(qa_client):
+    line = ProposedAllocationFactory(plan=MonthPlanFactory(month=datetime.date(2027, 1, 1)))
+    assert qa_client.get(url("allocation_line", month=DEC, pk=line.pk)).status_code == 404
+    assert qa_client.post(url("allocation_line_remove", month=DEC, pk=line.pk)).status_code == 404
+    assert ProposedAllocation.objects.filter(pk=line.pk).exists()
+
+
+# --- The journey ----------------------------------------------------------------------------------
+
+
+def test_propose_review_edit_and_confirm_a_month(qa_client, django_capture_on_commit_callbacks, mailoutbox):
+    teams, auditors = make_authority()
+    response = qa_client.post(url("allocation_propose", month=DEC), {"propose-seed": "77"}, follow=True)
+    content = response.content.decode()
+    assert "Proposed 4 allocations for December 2026 (seed 77)" in content
+    plan = MonthPlan.objects.get(month=DEC)
+    lines = list(plan.proposals.select_related("child", "auditor"))
+    for line in lines:
+        assert line.child.case_ref in content and line.reason in content
+
+    # Reassign the first line to a new auditor; swap the second line's child; remove the third; add one.
+    newcomer = AuditorFactory(first_name="Nadia", last_name="Newcomer")
+    response = qa_client.post(
+        url("allocation_line", month=DEC, pk=lines[0].pk), {"op": "reassign", "reassign-auditor": newcomer.pk}
+    )
+    assert response.status_code == 302
+    spare = ChildFactory(team=teams[0])
+    response = qa_client.post(
+        url("allocation_line", month=DEC, pk=lines[1].pk), {"op": "swap", "swap-child": spare.case_ref.lower()}
+    )
+    assert response.status_code == 302
+    qa_client.post(url("allocation_line_remove", month=DEC, pk=lines[2].pk))
+    extra = ChildFactory(team=teams[1])
+    qa_client.post(url("allocation_add", month=DEC), {"add-auditor": lines[2].auditor_id, "add-child": extra.case_ref})
+    assert sorted(plan.proposals.values_list("child_id", flat=True)) == sorted(
+        [lines[0].child_id, spare.pk, lines[3].child_id, extra.pk]
+    )
+    assert plan.proposals.get(child=lines[0].child).auditor == newcomer
+
+    confirm_page = qa_client.get(url("allocation_confirm", month=DEC)).content.decode()
+    assert "creates 4 audits for 4 auditors" in confirm_page and "25 Dec 2026" in confirm_page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = qa_client.post(url("allocation_confirm", month=DEC), follow=True)
+    content = response.content.decode()
+    assert "Confirmed 4 allocations for December 2026" in content
+    assert Audit.objects.filter(month=DEC).count() == 4
+    assert len(mailoutbox) == 4
+    assert '<dd class="fs-4 mb-0" data-count="planned">4</dd>' in content
+    assert '<dd class="fs-4 mb-0" data-count="scheduled">4</dd>' in content
+
+
+def test_confirming_twice_says_the_month_is_already_confirmed(qa_client):
+    make_authority()
+    qa_client.post(url("allocation_propose", month=DEC))
+    qa_client.post(url("allocation_confirm", month=DEC))
+    response = qa_client.post(url("allocation_confirm", month=DEC), follow=True)
+    assert "already confirmed" in response.content.decode()
+    assert Audit.objects.filter(month=DEC).count() == 4
+
+
+def test_a_confirmed_month_cannot_be_proposed_again_or_edited(qa_client, quality):
+    make_authority()
+    plan = month_plan_propose(month=DEC, by=quality, seed=1)
+    line = plan.proposals.first()
+    month_plan_confirm(plan=plan, by=quality)
+    response = qa_client.post(url("allocation_propose", month=DEC), follow=True)
+    assert "already confirmed" in response.content.decode()
+    assert qa_client.get(url("allocation_line", month=DEC, pk=line.pk)).status_code == 302
+    response = qa_client.post(url("allocation_line_remove", month=DEC, pk=line.pk), follow=True)
+    assert "already confirmed" in response.content.decode()
+    page = qa_client.get(url("allocation", month=DEC)).content.decode()
+    assert "Propose allocation" not in page and "Allocations (4)" in page
+
+
+def test_a_past_month_shows_no_propose_button(qa_client):
+    page = qa_client.get(url("allocation", month=datetime.date(2026, 10, 1))).content.decode()
+    assert "Allocation for October 2026" in page
+    assert "Propose allocation" not in page
+
+
+# --- Bad input ------------------------------------------------------------------------------------
+
+
+def test_adding_an_unknown_child_shows_the_error_at_the_field(qa_client, quality):
+    make_authority()
+    month_plan_propose(month=DEC, by=quality, seed=1)
+    auditor = AuditorFactory()
+    response = qa_client.post(url("allocation_add", month=DEC), {"add-auditor": auditor.pk, "add-child": "NOPE1"})
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert '<a href="#id_add-child" class="alert-link">There is no child with case reference NOPE1.</a>' in content
+    assert MonthPlan.objects.get(month=DEC).proposals.count() == 4
+
+
+def test_a_rule_broken_by_hand_is_explained_at_the_field(qa_client, quality):
+    teams, _ = make_authority()
+    month_plan_propose(month=DEC, by=quality, seed=1)
+    insider = AuditorFactory(teams=[teams[0]])
+    child = ChildFactory(team=teams[0])
+    response = qa_client.post(
+        url("allocation_add", month=DEC), {"add-auditor": insider.pk, "add-child": child.case_ref}
+    )
+    content = response.content.decode()
+    assert 'href="#id_add-auditor"' in content
+    assert "does not allow auditing your own team" in content
+
+
+def test_a_seed_that_is_not_a_number_is_refused_without_proposing(qa_client):
+    make_authority()
+    response = qa_client.post(url("allocation_propose", month=DEC), {"propose-seed": "abc"})
+    assert response.status_code == 200
+    assert 'href="#id_propose-seed"' in response.content.decode()
+    assert not MonthPlan.objects.exists()
+
+
+def test_an_unknown_line_operation_is_not_found(qa_client):
+    line = ProposedAllocationFactory()
+    assert qa_client.post(url("allocation_line", month=DEC, pk=line.pk), {"op": "explode"}).status_code == 404
+
+
+def test_swapping_to_a_child_already_in_the_proposal_is_refused(qa_client, quality):
+    make_authority()
+    plan = month_plan_propose(month=DEC, by=quality, seed=1)
+    first, second = plan.proposals.all()[:2]
+    response = qa_client.post(
+        url("allocation_line", month=DEC, pk=first.pk), {"op": "swap", "swap-child": second.child.case_ref}
+    )
+    assert "already in this month" in response.content.decode()
+    first.refresh_from_db()
+    assert first.child_id != second.child_id
+
+
+# --- Query budget ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("state", ["draft", "confirmed"])
+def test_the_allocation_page_query_count_does_not_grow_with_the_month(
+    qa_client, quality, django_assert_max_num_queries, state
+):
+    make_authority(teams=2, children_per_team=3, auditors=3)
+    ExemptionFactory()
+    plan = month_plan_propose(month=DEC, by=quality, seed=1)
+    if state == "confirmed":
+        month_plan_confirm(plan=plan, by=quality)
+    with django_assert_max_num_queries(13):
+        small = qa_client.get(url("allocation", month=DEC))
+    assert small.status_code == 200
+
+    Audit.objects.filter(month=DEC).delete()
+    plan.delete()
+    make_authority(teams=12, children_per_team=5, auditors=40)
+    ExemptionFactory.create_batch(5)
+    plan = month_plan_propose(month=DEC, by=quality, seed=1)
+    if state == "confirmed":
+        month_plan_confirm(plan=plan, by=quality)
+    with django_assert_max_num_queries(13):
+        large = qa_client.get(url("allocation", month=DEC))
+    assert large.content.decode().count("<tr>") > 40
