@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from actions import notifications, reminders
 from actions.models import ChildOfConcern, ConcernReview
+from audits.models import Policy
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +81,9 @@ def actions_daily(day: str | None = None) -> dict[str, int]:
     iso = today.isoformat()
     enqueued: dict[str, int] = {}
 
+    policy = Policy.current()
     for key in reminders.ACTION_REMINDERS:
-        user_ids = reminders.action_reminder_recipient_ids(key, today)
+        user_ids = reminders.action_reminder_recipient_ids(key, today, policy)
         for user_id in user_ids:
             _enqueue(send_action_reminders, key, user_id, iso)
         enqueued[f"action_{key}"] = len(user_ids)
