@@ -42,6 +42,8 @@ class ReportDocument(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Guard for telling the Heads of Quality that the monthly draft is ready: a rerun sends nothing twice.
+    heads_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

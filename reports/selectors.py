@@ -15,13 +15,15 @@ moderation; yes/no facts left blank count as no.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 
-from actions.models import Action, ChildOfConcern
+from actions import selectors as action_selectors
 from audits.figures import GRADE_KEYS, percent
-from audits.models import GRADE_RANK, AreaGrade, AreaGradeChoice, Audit, Feedback, Grade, IroViews, LegalStatus
+from audits.models import AreaGrade, AreaGradeChoice, Audit, Feedback, Grade, IroViews, LegalStatus
+from moderation import selectors as moderation_selectors
 from moderation.models import Moderation
 from reports.periods import add_months, month_end, month_key, month_start, months_ending, quarters_ending
 
@@ -46,16 +48,6 @@ def _graded(grade: str, field: str = "final_grade") -> Q:
     return RETURNED & Q(**{field: grade})
 
 
-def _moved(better: bool) -> Q:
-    """Moderated audits whose final (moderator's) grade is above (`better`) or below the auditor's."""
-    pairs = Q(pk__in=[])
-    for auditor_grade, auditor_rank in GRADE_RANK.items():
-        for final_grade, final_rank in GRADE_RANK.items():
-            if (final_rank > auditor_rank) if better else (final_rank < auditor_rank):
-                pairs |= Q(auditor_grade=auditor_grade, final_grade=final_grade)
-    return MODERATED & pairs
-
-
 def _grade_counts(row: dict[str, Any], prefix: str = "g_") -> dict[str, int]:
     return {grade: row.get(f"{prefix}{grade}", 0) or 0 for grade in GRADE_KEYS}
 
@@ -72,7 +64,6 @@ def _grade_aggregates(prefix: str = "g_", field: str = "final_grade", base: Q = 
 def _monthly_rows(first: datetime.date, last: datetime.date) -> dict[datetime.date, dict[str, Any]]:
     """One row per month in [first, last] with every per-month count the report needs (one query)."""
     late = RETURNED & Q(submitted_on__gt=F("due_on"))
-    moderated_inadequate = MODERATED & Q(final_grade=Grade.INADEQUATE)
     aggregates = {
         "planned": Count("id"),
         "exempted": Count("id", filter=Q(status=Audit.Status.EXEMPTED)),
@@ -81,13 +72,6 @@ def _monthly_rows(first: datetime.date, last: datetime.date) -> dict[datetime.da
         "returned": Count("id", filter=RETURNED),
         "late": Count("id", filter=late),
         "at_risk": Count("id", filter=_graded(Grade.REQUIRES_IMPROVEMENT) & Q(at_risk=True)),
-        # Moderation.
-        "moderated": Count("id", filter=MODERATED),
-        "upgraded": Count("id", filter=_moved(better=True)),
-        "downgraded": Count("id", filter=_moved(better=False)),
-        "agreed": Count("id", filter=MODERATED & Q(auditor_grade=F("final_grade"))),
-        "moderated_inadequate": Count("id", filter=moderated_inadequate),
-        "moderated_inadequate_higher": Count("id", filter=moderated_inadequate & ~Q(auditor_grade=Grade.INADEQUATE)),
         # Participation: blank counts as no, so only True is counted.
         "sw": Count("id", filter=RETURNED & Q(sw_participated=True)),
         "manager": Count("id", filter=RETURNED & Q(manager_participated=True)),
@@ -96,8 +80,6 @@ def _monthly_rows(first: datetime.date, last: datetime.date) -> dict[datetime.da
         "child": Count("id", filter=RETURNED & Q(child_spoken_to=True)),
         "parent": Count("id", filter=RETURNED & Q(parent_spoken_to=True)),
         **_grade_aggregates("g_"),
-        **_grade_aggregates("primary_", field="auditor_grade", base=MODERATED),
-        **_grade_aggregates("moderated_", base=MODERATED),
     }
     for who in ("child", "parent"):
         for feeling in Feedback.values:
@@ -161,59 +143,24 @@ def _teams(month: datetime.date) -> dict[str, list[str]]:
     }
 
 
-def _actions(month: datetime.date, as_of: datetime.date) -> dict[str, Any]:
-    window = Q(audit__month__gte=add_months(month, -(RATING_MONTHS - 1)))
-    completed = Q(completed_on__isnull=False, completed_on__lte=as_of)
-    still_open = Q(completed_on__isnull=True) | Q(completed_on__gt=as_of)
-    figures = Action.objects.filter(audit__month__lte=month).aggregate(
-        total=Count("id", filter=window),
-        overdue=Count("id", filter=window & still_open & Q(due_on__lt=as_of)),
-        completed_late=Count("id", filter=window & completed & Q(completed_on__gt=F("due_on"))),
-        completed_on_time=Count("id", filter=window & completed & Q(completed_on__lte=F("due_on"))),
-        not_yet_due=Count("id", filter=window & still_open & Q(due_on__gte=as_of)),
-        older_open=Count("id", filter=~window & still_open),
-    )
-    total = figures["total"]
-    result: dict[str, Any] = {key: figures[key] for key in ("total", "overdue", "completed_late")}
-    result.update({key: figures[key] for key in ("completed_on_time", "not_yet_due")})
-    for key in ("overdue", "completed_late", "completed_on_time", "not_yet_due"):
-        result[f"{key}_percent"] = _pct(figures[key], total)
-    result["older_open"] = figures["older_open"]
-    return result
-
-
-def _children_of_concern(month: datetime.date, as_of: datetime.date) -> dict[str, int]:
-    figures = ChildOfConcern.objects.filter(audit__month=month).aggregate(
-        raised=Count("id"), resolved=Count("id", filter=Q(resolved_on__isnull=False, resolved_on__lte=as_of))
-    )
-    return {
-        "raised": figures["raised"],
-        "resolved": figures["resolved"],
-        "open": figures["raised"] - figures["resolved"],
-    }
-
-
-def awaiting_finalisation_q(as_of: datetime.date) -> Q:
-    """Moderated on or before `as_of` and not finalised by then (a filter over Audit)."""
-    moderated_by_then = Q(moderation__status=Moderation.Status.COMPLETED) & (
-        Q(moderation__moderated_on__isnull=True) | Q(moderation__moderated_on__lte=as_of)
-    )
-    return RETURNED & moderated_by_then & (Q(finalised_on__isnull=True) | Q(finalised_on__gt=as_of))
-
-
-def _awaiting_finalisation(month: datetime.date, as_of: datetime.date) -> list[dict[str, Any]]:
-    rows = (
-        Audit.objects.filter(awaiting_finalisation_q(as_of), month__lte=month)
-        .order_by()
-        .values("month")
-        .annotate(count=Count("id"))
-        .order_by("month")
-    )
-    return [{"month": month_key(row["month"]), "count": row["count"]} for row in rows]
+def _jsonable(value: Any) -> Any:
+    """Decimal percentages (from the shared `percent`) become floats with one decimal; the rest is kept."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    return value
 
 
 def report_figures(month: datetime.date, as_of: datetime.date | None = None) -> dict[str, Any]:
-    """Every figure of contracts.md section 2 for `month` (any day in it) as of `as_of` (default: month end)."""
+    """Every figure of contracts.md section 2 for `month` (any day in it) as of `as_of` (default: month end).
+
+    Moderation figures come from `moderation.selectors` and action / Child of
+    Concern figures from `actions.selectors`, so each figure has one definition
+    that the moderation panel, the action tracker and this report all share.
+    """
     month = month_start(month)
     as_of = as_of or month_end(month)
     months = months_ending(month, RETURNS_MONTHS)
@@ -232,25 +179,6 @@ def report_figures(month: datetime.date, as_of: datetime.date | None = None) -> 
     graded = sum(_grade_counts(this).values())
     inadequate = count(this, f"g_{Grade.INADEQUATE}")
     at_risk = count(this, "at_risk")
-
-    moderated = count(this, "moderated")
-    primary = _grade_counts(this, "primary_")
-    final = _grade_counts(this, "moderated_")
-
-    moderator_effect = []
-    for m in months_ending(month, MODERATOR_EFFECT_MONTHS):
-        row = rows.get(m, empty)
-        moderator_effect.append(
-            {
-                "month": month_key(m),
-                "moderated": count(row, "moderated"),
-                "upgraded_percent": _pct(count(row, "upgraded"), count(row, "moderated")),
-                "downgraded_percent": _pct(count(row, "downgraded"), count(row, "moderated")),
-                "inadequate_downgraded_percent": _pct(
-                    count(row, "moderated_inadequate_higher"), count(row, "moderated_inadequate")
-                ),
-            }
-        )
 
     returns = []
     for m in months:
@@ -280,7 +208,7 @@ def report_figures(month: datetime.date, as_of: datetime.date | None = None) -> 
         }
 
     three_start = add_months(month, -(RATING_MONTHS - 1))
-    return {
+    figures = {
         "month": month_key(month),
         "as_of": as_of.isoformat(),
         "ratings_by_month": ratings_by_month,
@@ -292,21 +220,9 @@ def report_figures(month: datetime.date, as_of: datetime.date | None = None) -> 
             "total": graded,
             "percent": _pct(inadequate + at_risk, graded),
         },
-        "primary_vs_moderated": {
-            "moderated": moderated,
-            "primary": {"counts": primary, "percent": {g: _pct(n, moderated) for g, n in primary.items()}},
-            "final": {"counts": final, "percent": {g: _pct(n, moderated) for g, n in final.items()}},
-        },
-        "moderator_effect": moderator_effect,
-        "moderation": {
-            "returned": returned,
-            "moderated": moderated,
-            "moderated_percent": _pct(moderated, returned),
-            "agreed": count(this, "agreed"),
-            "upgraded": count(this, "upgraded"),
-            "downgraded": count(this, "downgraded"),
-            "downgraded_percent": _pct(count(this, "downgraded"), moderated),
-        },
+        "primary_vs_moderated": moderation_selectors.primary_vs_moderated(month),
+        "moderator_effect": moderation_selectors.moderator_effect(month),
+        "moderation": moderation_selectors.moderation_summary(month),
         "returns": returns,
         "participation": {
             "audits": returned,
@@ -317,11 +233,12 @@ def report_figures(month: datetime.date, as_of: datetime.date | None = None) -> 
             "parent_percent": _pct(count(this, "parent"), returned),
         },
         "feedback": {"child": feedback("child"), "parent": feedback("parent")},
-        "actions": _actions(month, as_of),
-        "children_of_concern": _children_of_concern(month, as_of),
-        "awaiting_finalisation": _awaiting_finalisation(month, as_of),
+        "actions": action_selectors.action_figures(month, as_of),
+        "children_of_concern": action_selectors.children_of_concern_figures(month, as_of),
+        "awaiting_finalisation": moderation_selectors.awaiting_finalisation(as_of, month),
         "teams": _teams(month),
     }
+    return _jsonable(figures)
 
 
 # Figures the page and the PDF show beside the contract's (not part of the JSON).

@@ -651,9 +651,9 @@ def _history(months, per_month):
 
 def test_figures_take_the_same_number_of_queries_for_one_month_and_for_a_year(django_assert_num_queries):
     _history(["2026-10"], 2)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(11):
         report_figures(datetime.date(2026, 10, 1))
     _history([f"2025-{m:02d}" for m in range(1, 13)] + ["2026-09", "2026-10"], 12)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(11):
         figures = report_figures(datetime.date(2026, 10, 1))
     assert figures["returns"][-1]["planned"] == 14

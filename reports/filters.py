@@ -1,0 +1,148 @@
+"""The audit drill-down behind the report's numbers (django-filter).
+
+Each filter mirrors one definition of contracts.md so that the list behind a
+figure holds exactly the audits the figure counts: returned = submitted and
+not sent back, final grade from `Audit.final_grade`, moderated = a completed
+moderation, upgraded / downgraded by comparing the two grades' ranks.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import F, Q, QuerySet
+
+from audits.models import GRADE_RANK, Audit, Feedback, Grade, IroViews, LegalStatus
+from moderation.models import Moderation
+from reports.selectors import RETURNED
+
+MONTH_INPUT = {"input_formats": ["%Y-%m"], "widget": forms.TextInput(attrs={"placeholder": "YYYY-MM"})}
+YES = forms.Select(choices=[("", "Either"), ("1", "Yes")])
+
+OUTCOMES = [
+    ("returned", "Returned"),
+    ("scheduled", "Scheduled (not exempted)"),
+    ("exempted", "Exempted"),
+    ("nil_return", "Nil return"),
+    ("not_ready", "Sent back: not ready"),
+]
+OUTCOME_Q = {
+    "returned": RETURNED,
+    "scheduled": ~Q(status=Audit.Status.EXEMPTED),
+    "exempted": Q(status=Audit.Status.EXEMPTED),
+    "nil_return": Q(status=Audit.Status.NIL_RETURN),
+    "not_ready": Q(status=Audit.Status.SENT_BACK),
+}
+TOOK_PART = [
+    ("social_worker", "Social worker took part"),
+    ("manager", "Manager took part"),
+    ("iro", "IRO or CP chair's views obtained"),
+    ("child", "Child spoken to"),
+    ("parent", "Parent or carer spoken to"),
+]
+TOOK_PART_Q = {
+    "social_worker": Q(sw_participated=True),
+    "manager": Q(manager_participated=True),
+    "iro": Q(iro_views=IroViews.YES),
+    "child": Q(child_spoken_to=True),
+    "parent": Q(parent_spoken_to=True),
+}
+FEEDBACK_CHOICES = [("any", "Any response"), *Feedback.choices]
+
+
+def _moderation_q(better: bool | None) -> Q:
+    """Completed moderations whose grade is above (True), below (False) or equal to (None) the auditor's."""
+    pairs = Q(pk__in=[])
+    for auditor_grade, auditor_rank in GRADE_RANK.items():
+        for moderator_grade, moderator_rank in GRADE_RANK.items():
+            if better is None:
+                keep = moderator_rank == auditor_rank
+            else:
+                keep = moderator_rank > auditor_rank if better else moderator_rank < auditor_rank
+            if keep:
+                pairs |= Q(auditor_grade=auditor_grade, moderation__grade=moderator_grade)
+    return Q(moderation__status=Moderation.Status.COMPLETED) & pairs
+
+
+MODERATION_Q = {"agreed": _moderation_q(None), "upgraded": _moderation_q(True), "downgraded": _moderation_q(False)}
+
+
+class AuditDrilldownFilter(django_filters.FilterSet):
+    month = django_filters.DateFilter(label="Month", field_name="month", help_text="YYYY-MM", **MONTH_INPUT)
+    month_from = django_filters.DateFilter(
+        label="From month", field_name="month", lookup_expr="gte", help_text="YYYY-MM", **MONTH_INPUT
+    )
+    month_to = django_filters.DateFilter(
+        label="To month", field_name="month", lookup_expr="lte", help_text="YYYY-MM", **MONTH_INPUT
+    )
+    outcome = django_filters.ChoiceFilter(label="Outcome", choices=OUTCOMES, empty_label="Any", method="filter_outcome")
+    late = django_filters.BooleanFilter(label="Returned late", method="filter_late", widget=YES)
+    grade = django_filters.MultipleChoiceFilter(
+        label="Final grade", field_name="final_grade", choices=Grade.choices, widget=forms.CheckboxSelectMultiple
+    )
+    auditor_grade = django_filters.MultipleChoiceFilter(
+        label="Auditor's grade", choices=Grade.choices, widget=forms.CheckboxSelectMultiple
+    )
+    at_risk = django_filters.BooleanFilter(label="At risk of becoming Inadequate", method="filter_flag", widget=YES)
+    legal_status = django_filters.ChoiceFilter(label="Legal status", choices=LegalStatus.choices, empty_label="Any")
+    team = django_filters.CharFilter(label="Team", field_name="team__name")
+    moderated = django_filters.BooleanFilter(label="Moderated", method="filter_moderated", widget=YES)
+    moderation = django_filters.ChoiceFilter(
+        label="Moderation outcome",
+        choices=[("agreed", "Agreed"), ("upgraded", "Upgraded"), ("downgraded", "Downgraded")],
+        empty_label="Any",
+        method="filter_moderation",
+    )
+    took_part = django_filters.ChoiceFilter(
+        label="Participation", choices=TOOK_PART, empty_label="Any", method="filter_took_part"
+    )
+    child_feedback = django_filters.ChoiceFilter(
+        label="Child's feedback", choices=FEEDBACK_CHOICES, empty_label="Any", method="filter_feedback"
+    )
+    parent_feedback = django_filters.ChoiceFilter(
+        label="Parent's feedback", choices=FEEDBACK_CHOICES, empty_label="Any", method="filter_feedback"
+    )
+    awaiting_finalisation = django_filters.DateFilter(
+        label="Awaiting finalisation on",
+        method="filter_awaiting",
+        help_text="YYYY-MM-DD",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    class Meta:
+        model = Audit
+        fields: list[str] = []
+
+    def filter_outcome(self, queryset: QuerySet[Audit], name: str, value: str) -> QuerySet[Audit]:
+        return queryset.filter(OUTCOME_Q[value])
+
+    def filter_late(self, queryset: QuerySet[Audit], name: str, value: bool) -> QuerySet[Audit]:
+        late = RETURNED & Q(submitted_on__gt=F("due_on"))
+        return queryset.filter(late) if value else queryset.exclude(late)
+
+    def filter_flag(self, queryset: QuerySet[Audit], name: str, value: bool) -> QuerySet[Audit]:
+        return queryset.filter(**{name: value})
+
+    def filter_moderated(self, queryset: QuerySet[Audit], name: str, value: bool) -> QuerySet[Audit]:
+        completed = Q(moderation__status=Moderation.Status.COMPLETED)
+        return queryset.filter(completed) if value else queryset.exclude(completed)
+
+    def filter_moderation(self, queryset: QuerySet[Audit], name: str, value: str) -> QuerySet[Audit]:
+        return queryset.filter(MODERATION_Q[value])
+
+    def filter_took_part(self, queryset: QuerySet[Audit], name: str, value: str) -> QuerySet[Audit]:
+        queryset = queryset.filter(TOOK_PART_Q[value])
+        return queryset
+
+    def filter_feedback(self, queryset: QuerySet[Audit], name: str, value: str) -> QuerySet[Audit]:
+        if value == "any":
+            return queryset.exclude(**{name: ""})
+        return queryset.filter(**{name: value})
+
+    def filter_awaiting(self, queryset: QuerySet[Audit], name: str, value) -> QuerySet[Audit]:
+        moderated_by_then = Q(moderation__status=Moderation.Status.COMPLETED) & (
+            Q(moderation__moderated_on__isnull=True) | Q(moderation__moderated_on__lte=value)
+        )
+        return queryset.filter(
+            RETURNED & moderated_by_then & (Q(finalised_on__isnull=True) | Q(finalised_on__gt=value))
+        )
