@@ -7,14 +7,14 @@ number of auditors, teams or children.
 
 The rules, in the order they apply:
 
-1. Re-audits come first: a child whose returned audit, at least
-   `reaudit_after_months` before the month (and within the last
-   `skip_months`), had the final grade Inadequate and who has not been
+1. Re-audits come first: a child whose returned audit `reaudit_after_months`
+   before the month had the final grade Inadequate, and who has not been
    allocated since, is proposed with kind "re-audit".
 2. Every team is brought up to its monthly target before any team gets more:
-   the next child always comes from the team with the fewest allocations
-   relative to its target (teams audited least in the last three months
-   first, then a seeded random order).
+   the next child comes from a team still below its target, the one with
+   the fewest allocations so far; once all are at target, from the team with
+   the fewest. Ties go to the team with fewer returned audits in the last
+   three months, then to a seeded random order.
 3. Within a team, children whose social worker's practice has not been
    audited in `practitioner_interval_months` come first (one per social
    worker, so the proposal spreads across practitioners), then children never
@@ -23,8 +23,9 @@ The rules, in the order they apply:
    of service) unless the policy allows it, and never a child whose social
    worker they are.
 
-Who is available, and which children are eligible (open, not audited within
-`skip_months`), is decided by the caller; see `audits/allocation_selectors.py`.
+Who is available, and which children are eligible (open, not audited or
+being audited within `skip_children_audited_within_months`), is decided by
+the caller: see `audits/allocation_selectors.py`.
 The same inputs and the same seed always give the same proposal: every input
 is sorted by id before the seeded generator draws from it.
 """

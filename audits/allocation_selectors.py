@@ -142,22 +142,19 @@ def allocation_inputs(month: datetime.date, policy: Policy) -> AllocationInputs:
             continue
         children.append(child)
 
-    # The latest Inadequate audit of each child in the re-audit window; a
-    # re-audit is due when nothing has been allocated to the child since.
-    latest_inadequate: dict[int, datetime.date] = {}
-    for child_id, audit_month in Audit.objects.filter(
-        returned,
-        final_grade=Grade.INADEQUATE,
-        month__gte=skip_from,
-        month__lte=add_months(month, -policy.reaudit_after_months),
-    ).values_list("child_id", "month"):
-        latest_inadequate[child_id] = max(audit_month, latest_inadequate.get(child_id, audit_month))
+    # Re-audits: children whose audit exactly `reaudit_after_months` ago had
+    # the final grade Inadequate, and who have not been allocated since. Only
+    # that one month, so that importing years of history (never re-audited in
+    # the product) does not flood a month's allocation with old re-audits.
+    reaudit_month = add_months(month, -policy.reaudit_after_months)
     reaudits = [
-        ReauditIn(child=open_children[child_id], inadequate_month=inadequate_month)
-        for child_id, inadequate_month in latest_inadequate.items()
+        ReauditIn(child=open_children[child_id], inadequate_month=reaudit_month)
+        for child_id in Audit.objects.filter(returned, final_grade=Grade.INADEQUATE, month=reaudit_month)
+        .values_list("child_id", flat=True)
+        .distinct()
         if child_id in open_children
         and not history[child_id]["this_month"]
-        and history[child_id]["last_active"] == inadequate_month
+        and history[child_id]["last_active"] == reaudit_month
     ]
 
     recent_social_workers = frozenset(

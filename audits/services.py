@@ -19,7 +19,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import get_connection, send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -229,13 +229,29 @@ def month_plan_confirm(*, plan: MonthPlan, by: User) -> list[Audit]:
 
         from audits.tasks import notify_allocation
 
-        for auditor_id in sorted({line.auditor_id for line in lines}):
-            transaction.on_commit(lambda auditor_id=auditor_id: notify_allocation.delay(plan.pk, auditor_id))
+        # One task for the month, queued after the commit so the worker finds the audits.
+        transaction.on_commit(lambda: notify_allocation.delay(plan.pk))
     plan.status, plan.confirmed_at, plan.confirmed_by = MonthPlan.Status.CONFIRMED, now, by
     return audits
 
 
-def allocation_notify(*, plan_id: int, auditor_id: int) -> bool:
+def allocation_notify_plan(*, plan_id: int) -> int:
+    """E-mail each auditor of a plan who has not yet been told about their allocations; returns how many were."""
+    auditor_ids = (
+        Audit.objects.filter(plan_id=plan_id, allocation_notified_at__isnull=True)
+        .order_by("auditor_id")
+        .values_list("auditor_id", flat=True)
+        .distinct()
+    )
+    # One SMTP connection for the whole month rather than one per auditor.
+    with get_connection() as connection:
+        return sum(
+            allocation_notify(plan_id=plan_id, auditor_id=auditor_id, connection=connection)
+            for auditor_id in list(auditor_ids)
+        )
+
+
+def allocation_notify(*, plan_id: int, auditor_id: int, connection=None) -> bool:
     """E-mail an auditor their new allocations once. Returns False when there is nothing (left) to send."""
     with transaction.atomic():
         audits = list(
@@ -261,6 +277,7 @@ def allocation_notify(*, plan_id: int, auditor_id: int) -> bool:
             message=render_to_string("audits/email/allocation.txt", context),
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[auditor.email],
+            connection=connection,
         )
         Audit.objects.filter(pk__in=[a.pk for a in audits]).update(allocation_notified_at=timezone.now())
     return True

@@ -261,7 +261,7 @@ def test_inadequate_audits_are_re_audited_three_months_later_first(quality):
     too_soon = ChildFactory(team=team)
     returned_audit(too_soon, datetime.date(2026, 10, 1), grade=Grade.INADEQUATE)
     already_reaudited = ChildFactory(team=team)
-    returned_audit(already_reaudited, datetime.date(2026, 8, 1), grade=Grade.INADEQUATE)
+    returned_audit(already_reaudited, datetime.date(2026, 9, 1), grade=Grade.INADEQUATE)
     AuditFactory(child=already_reaudited, month=datetime.date(2026, 11, 1), auditor=UserFactory())
     good = ChildFactory(team=team)
     returned_audit(good, datetime.date(2026, 9, 1), grade=Grade.GOOD)
@@ -272,6 +272,16 @@ def test_inadequate_audits_are_re_audited_three_months_later_first(quality):
     assert line.child == due
     assert line.kind == ProposedAllocation.Kind.REAUDIT
     assert line.reason == "re-audit after Inadequate (Sep 2026)"
+
+
+def test_re_audits_are_proposed_in_the_month_they_fall_due_only(quality):
+    # An Inadequate audit from four months ago (say, imported history) is not
+    # swept into this month: only the month exactly three months back is.
+    child = ChildFactory(team=TeamFactory())
+    returned_audit(child, datetime.date(2026, 8, 1), grade=Grade.INADEQUATE)
+    AuditorFactory()
+    assert propose(quality) == []
+    assert [line.kind for line in propose(quality, month=datetime.date(2026, 11, 1))] == ["reaudit"]
 
 
 def test_moderated_up_audits_are_not_re_audited(quality):

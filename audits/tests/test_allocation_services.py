@@ -1,6 +1,7 @@
 """Editing a proposal, confirming it once, and the e-mail each auditor receives."""
 
 import datetime
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from audits.models import Audit, LegalStatus, MonthPlan, Policy, ProposedAllocation, TemplateVersion
 from audits.services import (
     AllocationError,
+    allocation_notify_plan,
     month_plan_confirm,
     month_plan_propose,
     proposal_add,
@@ -253,9 +255,32 @@ def test_each_auditor_is_emailed_once_after_the_commit(quality, django_capture_o
     assert "/audits/mine/" in message.body
     assert not Audit.objects.filter(plan=plan, allocation_notified_at__isnull=True).exists()
 
-    # Running the tasks again (a redelivery) sends nothing more.
-    assert notify_allocation.delay(plan.pk, double.pk).get() is False
+    # Running the task again (a redelivery) sends nothing more.
+    assert notify_allocation.delay(plan.pk).get() == 0
     assert len(mailoutbox) == 2
+
+
+def test_a_failed_send_leaves_only_the_untold_auditors_for_the_retry(quality, mailoutbox):
+    plan = MonthPlanFactory()
+    told, untold = AuditorFactory(email="told@example.org"), AuditorFactory(email="untold@example.org")
+    ProposedAllocationFactory(plan=plan, auditor=told)
+    ProposedAllocationFactory(plan=plan, auditor=untold)
+    month_plan_confirm(plan=plan, by=quality)
+    sent = []
+
+    def flaky_send_mail(**kwargs):
+        if kwargs["recipient_list"] == ["untold@example.org"]:
+            raise OSError("SMTP server went away")
+        sent.append(kwargs["recipient_list"])
+
+    with mock.patch("audits.services.send_mail", side_effect=flaky_send_mail), pytest.raises(OSError):
+        allocation_notify_plan(plan_id=plan.pk)
+    assert sent == [["told@example.org"]]
+    assert list(Audit.objects.filter(allocation_notified_at__isnull=True).values_list("auditor", flat=True)) == [
+        untold.pk
+    ]
+    assert allocation_notify_plan(plan_id=plan.pk) == 1
+    assert [m.to for m in mailoutbox] == [["untold@example.org"]]
 
 
 def test_an_auditor_without_an_email_address_is_skipped(quality, mailoutbox):
@@ -263,5 +288,5 @@ def test_an_auditor_without_an_email_address_is_skipped(quality, mailoutbox):
     auditor = AuditorFactory(email="")
     ProposedAllocationFactory(plan=plan, auditor=auditor)
     month_plan_confirm(plan=plan, by=quality)
-    assert notify_allocation.delay(plan.pk, auditor.pk).get() is False
+    assert notify_allocation.delay(plan.pk).get() == 0
     assert mailoutbox == []
