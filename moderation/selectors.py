@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.lookups import Exact, GreaterThan, LessThan
 
 from audits.figures import GRADE_KEYS, percent
 from audits.models import GRADE_RANK, Audit, Grade
@@ -68,35 +69,45 @@ def grade_rank(field: str) -> Case:
     )
 
 
-def _with_ranks(queryset: QuerySet, *, audit_prefix: str, moderation_prefix: str) -> QuerySet:
-    return queryset.alias(
-        primary_rank=grade_rank(f"{audit_prefix}auditor_grade"),
-        moderated_rank=grade_rank(f"{moderation_prefix}grade"),
-    )
+class Ranks:
+    """Comparisons of the auditor's and the moderator's grade, as SQL conditions.
+
+    Built from expressions rather than aliases so they work in `aggregate()` as well as
+    in `values().annotate()` and `filter()`. A blank grade ranks 0 and never counts.
+    """
+
+    def __init__(self, *, audit_prefix: str, moderation_prefix: str):
+        self.primary = grade_rank(f"{audit_prefix}auditor_grade")
+        self.moderated = grade_rank(f"{moderation_prefix}grade")
+        self.upgraded = Q(GreaterThan(self.primary, 0)) & Q(GreaterThan(self.moderated, self.primary))
+        self.downgraded = Q(GreaterThan(self.moderated, 0)) & Q(LessThan(self.moderated, self.primary))
+        self.agreed = Q(GreaterThan(self.primary, 0)) & Q(Exact(self.moderated, self.primary))
+        # Of the audits the moderator graded Inadequate, those the auditor had graded higher.
+        self.moderator_inadequate = Q(**{f"{moderation_prefix}grade": Grade.INADEQUATE})
+        self.inadequate_auditor_higher = self.moderator_inadequate & Q(GreaterThan(self.primary, 1))
+
+    def outcome(self) -> Case:
+        """The outcome computed from the two grades."""
+        return Case(
+            When(self.upgraded, then=Value(Moderation.Outcome.UPGRADED.value)),
+            When(self.downgraded, then=Value(Moderation.Outcome.DOWNGRADED.value)),
+            When(self.agreed, then=Value(Moderation.Outcome.AGREED.value)),
+            default=Value(""),
+            output_field=CharField(),
+        )
 
 
-UPGRADED_Q = Q(primary_rank__gt=0, moderated_rank__gt=F("primary_rank"))
-DOWNGRADED_Q = Q(moderated_rank__gt=0, moderated_rank__lt=F("primary_rank"))
-AGREED_Q = Q(primary_rank__gt=0, moderated_rank=F("primary_rank"))
-
-
-def derived_outcome() -> Case:
-    """The outcome computed from the two grades (needs the rank aliases of `_with_ranks`)."""
-    return Case(
-        When(UPGRADED_Q, then=Value(Moderation.Outcome.UPGRADED.value)),
-        When(DOWNGRADED_Q, then=Value(Moderation.Outcome.DOWNGRADED.value)),
-        When(AGREED_Q, then=Value(Moderation.Outcome.AGREED.value)),
-        default=Value(""),
-        output_field=CharField(),
-    )
+# On Audit rows (the figures) and on Moderation rows (the panel).
+AUDIT_RANKS = Ranks(audit_prefix="", moderation_prefix="moderation__")
+MODERATION_RANKS = Ranks(audit_prefix="audit__", moderation_prefix="")
 
 
 def moderated_audits(months: list[datetime.date] | None = None) -> QuerySet[Audit]:
-    """Returned audits whose moderation is completed, with the two grade ranks as aliases."""
+    """Returned audits whose moderation is completed (contracts.md "moderated")."""
     queryset = Audit.objects.returned().filter(moderation__status=COMPLETED)
     if months is not None:
         queryset = queryset.filter(month__in=months)
-    return _with_ranks(queryset, audit_prefix="", moderation_prefix="moderation__")
+    return queryset
 
 
 # Contract figures (reports reuse these).
@@ -111,10 +122,10 @@ def moderator_effect(month: datetime.date) -> list[dict[str, Any]]:
         .values("month")
         .annotate(
             moderated=Count("pk"),
-            upgraded=Count("pk", filter=UPGRADED_Q),
-            downgraded=Count("pk", filter=DOWNGRADED_Q),
-            moderator_inadequate=Count("pk", filter=Q(moderation__grade=Grade.INADEQUATE)),
-            inadequate_auditor_higher=Count("pk", filter=Q(moderation__grade=Grade.INADEQUATE, primary_rank__gt=1)),
+            upgraded=Count("pk", filter=AUDIT_RANKS.upgraded),
+            downgraded=Count("pk", filter=AUDIT_RANKS.downgraded),
+            moderator_inadequate=Count("pk", filter=AUDIT_RANKS.moderator_inadequate),
+            inadequate_auditor_higher=Count("pk", filter=AUDIT_RANKS.inadequate_auditor_higher),
         )
         .order_by()
     }
@@ -139,14 +150,16 @@ def moderator_effect(month: datetime.date) -> list[dict[str, Any]]:
 def moderation_summary(month: datetime.date) -> dict[str, Any]:
     """contracts.md `moderation`: moderated_percent over returned, downgraded_percent over moderated."""
     is_moderated = Q(moderation__status=COMPLETED)
-    figures = _with_ranks(
-        Audit.objects.returned().filter(month=month_start(month)), audit_prefix="", moderation_prefix="moderation__"
-    ).aggregate(
-        returned=Count("pk"),
-        moderated=Count("pk", filter=is_moderated),
-        agreed=Count("pk", filter=is_moderated & AGREED_Q),
-        upgraded=Count("pk", filter=is_moderated & UPGRADED_Q),
-        downgraded=Count("pk", filter=is_moderated & DOWNGRADED_Q),
+    figures = (
+        Audit.objects.returned()
+        .filter(month=month_start(month))
+        .aggregate(
+            returned=Count("pk"),
+            moderated=Count("pk", filter=is_moderated),
+            agreed=Count("pk", filter=is_moderated & AUDIT_RANKS.agreed),
+            upgraded=Count("pk", filter=is_moderated & AUDIT_RANKS.upgraded),
+            downgraded=Count("pk", filter=is_moderated & AUDIT_RANKS.downgraded),
+        )
     )
     return {
         "returned": figures["returned"],
@@ -206,8 +219,8 @@ def auditor_change_rates(month: datetime.date, months: int = EFFECT_MONTHS) -> l
         .values("auditor", "auditor__first_name", "auditor__last_name", "auditor__username")
         .annotate(
             moderated=Count("pk"),
-            upgraded=Count("pk", filter=UPGRADED_Q),
-            downgraded=Count("pk", filter=DOWNGRADED_Q),
+            upgraded=Count("pk", filter=AUDIT_RANKS.upgraded),
+            downgraded=Count("pk", filter=AUDIT_RANKS.downgraded),
         )
         .order_by()
     )
@@ -314,16 +327,16 @@ def moderators_by_load(month: datetime.date, *, for_auditor_id: int | None = Non
 
 
 def disagreements(month: datetime.date) -> QuerySet[Moderation]:
-    """Completed moderations of the month's audits where the moderator's grade differs from the auditor's."""
-    queryset = _with_ranks(
-        Moderation.objects.filter(status=COMPLETED, audit__month=month_start(month)),
-        audit_prefix="audit__",
-        moderation_prefix="",
-    )
+    """Completed moderations of the month's returned audits where the moderator's grade differs."""
+    returned = Audit.objects.returned().filter(month=month_start(month))
     return (
-        _listing(queryset.filter(UPGRADED_Q | DOWNGRADED_Q))
+        _listing(
+            Moderation.objects.filter(status=COMPLETED, audit__in=returned).filter(
+                MODERATION_RANKS.upgraded | MODERATION_RANKS.downgraded
+            )
+        )
         .select_related("reviewed_by")
-        .annotate(derived_outcome=derived_outcome())
+        .annotate(derived_outcome=MODERATION_RANKS.outcome())
         .order_by("audit__team__name", "audit__child__case_ref", "pk")
     )
 

@@ -252,6 +252,8 @@ def moderation_record(
     audit = Audit.objects.select_related("team").get(pk=moderation.audit_id)
     if grade not in Grade.values:
         raise ModerationError("Choose the overall grade.", field="grade")
+    if not audit.is_returned:
+        raise ModerationError("The audit was sent back to the auditor; moderate it once it is resubmitted.")
     if not audit.auditor_grade:
         raise ModerationError("The audit has no auditor's grade to moderate.")
     outcome = moderation_outcome(auditor_grade=audit.auditor_grade, moderator_grade=grade)

@@ -414,3 +414,10 @@ def test_reassigning_gives_a_fresh_due_date_and_refuses_a_conflicted_moderator(t
     moderation_reassign(moderation=moderation, moderator=other, by=QualityFactory())
     moderation.refresh_from_db()
     assert (moderation.moderator, moderation.due_on) == (other, datetime.date(2026, 11, 26))
+
+
+def test_a_sent_back_audit_cannot_be_moderated_until_resubmitted():
+    moderation = ModerationFactory(audit__status=Audit.Status.SENT_BACK)
+    with pytest.raises(ModerationError):
+        _record(moderation)
+    assert Moderation.objects.get(pk=moderation.pk).status == Moderation.Status.ASSIGNED
