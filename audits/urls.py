@@ -29,7 +29,24 @@ urlpatterns: list = [
 ]
 
 # The audit form: completing, submitting, sending back (issue 2/6).
-urlpatterns += []
+from django.contrib.auth.decorators import login_not_required  # noqa: E402
+
+from audits import completion_views  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/", completion_views.AuditDetailView.as_view(), name="audit_detail"),
+    path("<int:pk>/edit/", completion_views.AuditEditView.as_view(), name="audit_edit"),
+    # The form's Submit button posts the whole form here (formaction); Save draft posts to audit_edit.
+    path(
+        "<int:pk>/submit/",
+        completion_views.AuditEditView.as_view(submitting=True, http_method_names=["post"]),
+        name="audit_submit",
+    ),
+    # The view checks sign-in itself, so an expired session reads "signed out", not a login page.
+    path("<int:pk>/autosave/", login_not_required(completion_views.AuditAutosaveView.as_view()), name="audit_autosave"),
+    path("<int:pk>/send-back/", completion_views.AuditSendBackView.as_view(), name="audit_send_back"),
+    path("<int:pk>/history/", completion_views.AuditHistoryView.as_view(), name="audit_history"),
+]
 
 # Importing a spreadsheet tracker (issue 5/6).
 urlpatterns += []

@@ -1,0 +1,387 @@
+"""The audit form: the audit's own fields, one small form per practice area, and an actions formset.
+
+The three parts are bound and validated together by `AuditCompletionForm`. For a draft only
+the shape of the input is checked (lengths, choices, owners from the staff list, action ids
+of this audit); on submit the rules in `audits.completion.audit_submission_problems` are added
+beside the fields they concern, so the rules are written once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import dataclass
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.forms import formset_factory
+
+from audits.completion import AUDIT_FIELDS, ActionInput, AreaInput, AuditInput, Problem, audit_submission_problems
+from audits.models import AreaGrade, AreaGradeChoice, Audit, Feedback, Grade, IroViews
+from people.models import User
+from people.selectors import staff_choices
+
+# Long enough for a thorough account, short enough that a pasted document or a hostile
+# post cannot fill the database. The browser enforces the same limit with maxlength.
+TEXT_MAX = 10_000
+ACTION_TEXT_MAX = 2_000
+MAX_ACTIONS = 30
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _yes_no(value: str) -> bool:
+    return value == "yes"
+
+
+def _yes_no_initial(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+class YesNoField(forms.TypedChoiceField):
+    """A yes / no question that may be left unanswered in a draft (None)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=YES_NO, coerce=_yes_no, empty_value=None, required=False, widget=forms.RadioSelect, **kwargs
+        )
+
+
+def _text(label: str, *, rows: int = 4, max_length: int = TEXT_MAX, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows, "maxlength": max_length}),
+    )
+
+
+def _radios(label: str, choices) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, choices=choices, required=False, widget=forms.RadioSelect)
+
+
+class AuditMainForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # A random token per opened page: lets the service tell this tab's own saves from another tab's.
+    editor = forms.CharField(widget=forms.HiddenInput, max_length=32, required=False)
+
+    auditor_grade = _radios("Overall grade", Grade.choices)
+    at_risk = forms.BooleanField(
+        label="At risk of becoming inadequate without incisive management input",
+        required=False,
+        help_text="Only for an audit graded Requires Improvement.",
+    )
+    immediate_concern = forms.BooleanField(label="Immediate concern for this child's safety", required=False)
+    immediate_concern_detail = _text(
+        "The immediate concern, and what has been done about it",
+        help_text="Required when you flag an immediate concern.",
+    )
+    sw_participated = YesNoField(label="Did the social worker take part?")
+    manager_participated = YesNoField(label="Did the manager take part?")
+    iro_views = _radios("Were the IRO or CP chair's views obtained?", IroViews.choices)
+    child_spoken_to = YesNoField(label="Was the child spoken to?")
+    child_feedback = _radios("The child's view of the service", Feedback.choices)
+    child_feedback_comment = _text("What the child said", rows=3)
+    parent_spoken_to = YesNoField(label="Was a parent or carer spoken to?")
+    parent_feedback = _radios("The parent or carer's view of the service", Feedback.choices)
+    parent_feedback_comment = _text("What the parent or carer said", rows=3)
+    strengths = _text("Strengths", rows=5)
+    improvements = _text("Areas for improvement", rows=5)
+
+
+class AreaForm(forms.Form):
+    grade = _radios("Grade", AreaGradeChoice.choices)
+    evidence = _text("Evidence")
+    impact = _text("Impact on the child's lived experience")
+
+    def __init__(self, *args, area_grade: AreaGrade, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.area_grade = area_grade
+        self.area = area_grade.area
+
+
+class OwnerField(forms.ChoiceField):
+    """A member of staff from a list loaded once for the whole page (one query, however many rows).
+
+    Ids that are not on the list (another user's hidden id, an inactive account) are refused
+    with the usual "Select a valid choice" field error.
+    """
+
+    def __init__(self, *, staff: dict[str, User] | None = None, **kwargs):
+        self.staff = staff or {}
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.staff.get(value) if value else None
+
+
+class ActionForm(forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    description = _text("What needs to happen", rows=2, max_length=ACTION_TEXT_MAX)
+    owner = OwnerField(label="Owner", required=False)
+    due_on = forms.DateField(label="Due date", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    in_care_plan = forms.BooleanField(label="Goes into the child's care plan", required=False)
+
+    def __init__(self, *args, action_ids: frozenset[int], owner_choices: list, staff: dict[str, User], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action_ids = action_ids
+        self.fields["owner"].choices = owner_choices
+        self.fields["owner"].staff = staff
+
+    def clean(self):
+        cleaned = super().clean()
+        action_id = cleaned.get("id")
+        if action_id is not None and action_id not in self.action_ids:
+            if cleaned.get("DELETE"):
+                cleaned["id"] = None  # already gone; removing it again changes nothing
+            else:
+                self.add_error("id", "This action is not part of this audit. Remove the row and add the action again.")
+        return cleaned
+
+    def to_input(self, row: int) -> ActionInput:
+        data = self.cleaned_data
+        return ActionInput(
+            row=row,
+            id=data.get("id"),
+            description=data.get("description") or "",
+            owner=data.get("owner"),
+            due_on=data.get("due_on"),
+            in_care_plan=bool(data.get("in_care_plan")),
+            delete=bool(data.get("DELETE")),
+        )
+
+
+class BaseActionFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = "Remove this action"
+
+    def clean(self):
+        seen: set[int] = set()
+        for form in self.forms:
+            action_id = form.cleaned_data.get("id") if hasattr(form, "cleaned_data") else None
+            if action_id is None:
+                continue
+            if action_id in seen:
+                form.add_error("id", "This action appears twice. Remove one of the rows.")
+            seen.add(action_id)
+
+
+ActionFormSet = formset_factory(
+    ActionForm,
+    formset=BaseActionFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=MAX_ACTIONS,
+    validate_max=True,
+    absolute_max=MAX_ACTIONS + 10,
+)
+
+
+def _staff_options() -> tuple[list, dict[str, User]]:
+    staff = list(staff_choices())
+    choices = [("", "Choose an owner")] + [
+        (str(user.pk), f"{user.get_full_name() or user.username}{f' ({user.job_title})' if user.job_title else ''}")
+        for user in staff
+    ]
+    return choices, {str(user.pk): user for user in staff}
+
+
+def _anchor(bound_field) -> str:
+    """The id of the element a summary link should focus: the first radio of a group, else the field."""
+    if isinstance(bound_field.field.widget, forms.RadioSelect):
+        return f"{bound_field.auto_id}_0"
+    return bound_field.auto_id
+
+
+@dataclass
+class SummaryError:
+    anchor: str
+    message: str
+
+
+class AuditCompletionForm:
+    """The whole audit form. Bound with `data` for a save or submit; unbound to show the saved draft."""
+
+    def __init__(
+        self,
+        *,
+        audit: Audit,
+        area_grades: list[AreaGrade],
+        actions: list,
+        data=None,
+        submitting: bool = False,
+        today: datetime.date | None = None,
+    ):
+        self.audit = audit
+        self.submitting = submitting
+        self.today = today
+        self.action_errors: list[str] = []
+        self.is_bound = data is not None
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+        initial = {name: getattr(audit, name) for name in AUDIT_FIELDS}
+        for name in ("sw_participated", "manager_participated", "child_spoken_to", "parent_spoken_to"):
+            initial[name] = _yes_no_initial(initial[name])
+        initial["version"] = audit.version
+        initial["editor"] = secrets.token_hex(16)
+        self.main = AuditMainForm(data, initial=initial)
+
+        self.areas = [
+            AreaForm(
+                data,
+                prefix=f"area-{ag.area_id}",
+                area_grade=ag,
+                initial={"grade": ag.grade, "evidence": ag.evidence, "impact": ag.impact},
+            )
+            for ag in area_grades
+        ]
+
+        owner_choices, staff = _staff_options()
+        action_initial = [
+            {
+                "id": action.pk,
+                "description": action.description,
+                "owner": str(action.owner_id),
+                "due_on": action.due_on,
+                "in_care_plan": action.in_care_plan,
+            }
+            for action in actions
+        ]
+        for pending in audit.pending_actions or []:
+            action_initial.append(
+                {
+                    "description": pending.get("description", ""),
+                    "owner": str(pending["owner_id"]) if pending.get("owner_id") else "",
+                    "due_on": _parse_date(pending.get("due_on")),
+                    "in_care_plan": bool(pending.get("in_care_plan")),
+                }
+            )
+        self.actions = ActionFormSet(
+            data,
+            prefix="actions",
+            initial=action_initial,
+            form_kwargs={
+                "action_ids": frozenset(action.pk for action in actions),
+                "owner_choices": owner_choices,
+                "staff": staff,
+            },
+        )
+
+    def is_valid(self) -> bool:
+        # Every part is validated (no short circuit), so all errors are shown at once.
+        results = [self.main.is_valid(), *(form.is_valid() for form in self.areas), self.actions.is_valid()]
+        valid = all(results)
+        if self.submitting:
+            problems = audit_submission_problems(audit=self.audit, data=self.to_input(), today=self.today)
+            self.add_problems(problems)
+            valid = valid and not problems
+        return valid
+
+    def to_input(self) -> AuditInput:
+        main = getattr(self.main, "cleaned_data", {})
+        fields = {name: main[name] for name in AUDIT_FIELDS if name in main}
+        areas = []
+        for form in self.areas:
+            cleaned = getattr(form, "cleaned_data", {})
+            areas.append(
+                AreaInput(
+                    area_id=form.area.pk,
+                    grade=cleaned.get("grade") or "",
+                    evidence=cleaned.get("evidence") or "",
+                    impact=cleaned.get("impact") or "",
+                )
+            )
+        actions = [form.to_input(row) for row, form in enumerate(self.actions.forms) if hasattr(form, "cleaned_data")]
+        return AuditInput(fields=fields, areas=areas, actions=actions)
+
+    @property
+    def expected_version(self) -> int:
+        return self.main.cleaned_data["version"]
+
+    @property
+    def editor_token(self) -> str:
+        return self.main.cleaned_data.get("editor") or ""
+
+    def add_problems(self, problems: list[Problem]) -> None:
+        """Show the service's submission problems beside their fields (one message per field)."""
+        areas = {f"area-{form.area.pk}": form for form in self.areas}
+        for problem in problems:
+            if problem.field == "actions":
+                self.action_errors.append(problem.message)
+                continue
+            prefix, _, name = problem.field.rpartition("-")
+            if problem.field.startswith("area-"):
+                form = areas.get(prefix)
+            elif problem.field.startswith("actions-"):
+                row = int(prefix.split("-")[1])
+                form = self.actions.forms[row] if row < len(self.actions.forms) else None
+            else:
+                form, name = self.main, problem.field
+            if form is None or name not in form.fields:
+                self.action_errors.append(problem.message)
+            elif name not in form.errors:
+                form.add_error(name, problem.message)
+
+    def error_summary(self) -> list[SummaryError]:
+        """Every error on the page, in page order, each linking to its field."""
+        if not self.is_bound:
+            return []
+        summary: list[SummaryError] = []
+
+        def collect(form, label: str = "") -> None:
+            for name in form.fields:
+                if name in form.errors:
+                    anchor = _anchor(form[name])
+                    for message in form.errors[name]:
+                        summary.append(SummaryError(anchor, f"{label}{message}"))
+            for message in form.non_field_errors():
+                summary.append(SummaryError("audit-form", f"{label}{message}"))
+
+        for form in self.areas:
+            # Messages from the service already name the area; Django's own ("Ensure this value...") do not.
+            for name in form.fields:
+                for message in form.errors.get(name, []):
+                    prefixed = message if message.startswith(form.area.name) else f"{form.area.name}: {message}"
+                    summary.append(SummaryError(_anchor(form[name]), prefixed))
+        collect(self.main)
+        first_action = self.actions.forms[0]["description"].auto_id if self.actions.forms else "actions"
+        for message in [*self.action_errors, *self.actions.non_form_errors()]:
+            summary.append(SummaryError(first_action, message))
+        for row, form in enumerate(self.actions.forms):
+            for name in form.fields:
+                for message in form.errors.get(name, []):
+                    prefixed = message if message.startswith("Action ") else f"Action {row + 1}: {message}"
+                    anchor = _anchor(form[name]) if name != "id" else form["description"].auto_id
+                    summary.append(SummaryError(anchor, prefixed))
+        return summary
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.error_summary())
+
+
+def _parse_date(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+class SendBackForm(forms.Form):
+    reason = _text(
+        "Why the audit does not meet the standard to be submitted",
+        rows=5,
+        max_length=5_000,
+        help_text="The auditor sees this reason and revises the audit.",
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Give the reason, so the auditor knows what to change.")
+        return reason

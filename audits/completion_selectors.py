@@ -1,0 +1,184 @@
+"""Reads for the auditor's journey: the read-only audit, its history, and the auditor's open audits."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import dateformat
+
+from actions.models import Action
+from audits.models import AreaGrade, Audit, PracticeArea, SendBack
+from people.models import User
+
+# Bookkeeping columns nobody needs to see in the history.
+HIDDEN_AUDIT_FIELDS = {
+    "id",
+    "version",
+    "last_saved_at",
+    "submitted_at",
+    "reminded_before_due_at",
+    "reminded_on_due_at",
+    "allocation_notified_at",
+    "created_at",
+}
+HIDDEN_ACTION_FIELDS = {
+    "id",
+    "audit",
+    "created_at",
+    "reminded_before_due_at",
+    "reminded_overdue_at",
+    "manager_notified_overdue_at",
+    "escalated_at",
+}
+# Records of one kind by one person closer together than this read as one event.
+GROUP_GAP = datetime.timedelta(minutes=15)
+TYPE_LABELS = {"+": "Created", "~": "Changed", "-": "Removed"}
+
+
+def audit_readonly_context(*, audit: Audit) -> dict[str, Any]:
+    """What `templates/audits/_audit_readonly.html` needs besides the audit: its area grades
+    (of its own template version only) and its actions, each loaded in one query."""
+    return {
+        "area_grades": list(
+            AreaGrade.objects.filter(audit=audit, area__template_id=audit.template_id).select_related("area")
+        ),
+        "actions": list(audit.actions.select_related("owner").order_by("due_on", "pk")),
+    }
+
+
+def audits_open_for(user: User) -> QuerySet[Audit]:
+    """The auditor's allocations still to submit (drafts and send-backs), soonest due first."""
+    return (
+        Audit.objects.filter(auditor=user, status__in=(Audit.Status.DRAFT, Audit.Status.SENT_BACK))
+        .select_related("child")
+        .order_by("due_on", "pk")
+    )
+
+
+@dataclass
+class Change:
+    subject: str
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime.datetime
+    who: str
+    what: str
+    changes: list[Change] = field(default_factory=list)
+    user_id: int | None = None
+
+
+def _display(model_field, value: Any, users: dict[int, User]) -> str:
+    if value is None or value == "":
+        return ""
+    if model_field.name == "pending_actions":
+        return f"{len(value)} not yet complete" if value else ""
+    if model_field.is_relation:
+        user = users.get(value)
+        return str(user) if user is not None else f"#{value}"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime.datetime):
+        return dateformat.format(value, "j M Y, H:i")
+    if isinstance(value, datetime.date):
+        return dateformat.format(value, "j M Y")
+    return str(value)
+
+
+def _changes(record, previous, *, subject: str, hidden: set[str], users: dict[int, User]) -> list[Change]:
+    """What differs between two historical records (or, for the first one, what it set)."""
+    fields = [f for f in type(record).tracked_fields if f.name not in hidden and f.editable]
+    if previous is not None:
+        changed = {c.field for c in record.diff_against(previous, foreign_keys_are_objs=False).changes}
+        fields = [f for f in fields if f.name in changed]
+    changes = []
+    for model_field in fields:
+        old = _display(model_field, getattr(previous, model_field.attname), users) if previous else ""
+        new = _display(model_field, getattr(record, model_field.attname), users)
+        if old != new:
+            changes.append(Change(subject, str(model_field.verbose_name).capitalize(), old, new))
+    return changes
+
+
+def _by_object(records: list) -> list[tuple[Any, Any]]:
+    """Pair each historical record with the previous record of the same row."""
+    last: dict[int, Any] = {}
+    pairs = []
+    for record in records:
+        pairs.append((record, last.get(record.id)))
+        last[record.id] = record
+    return pairs
+
+
+def audit_history(*, audit: Audit) -> list[HistoryEntry]:
+    """The audit's history, newest first: allocation, draft sessions, submissions, send-backs,
+    nil return, and later changes (moderation's grade, action tracking), with what changed.
+
+    A fixed number of queries whatever the length of the history: each history table is read
+    once, and the people and practice areas it mentions are fetched in one query each.
+    """
+    order = ("history_date", "history_id")
+    audit_records = list(audit.history.order_by(*order))
+    area_records = list(AreaGrade.history.filter(audit_id=audit.pk).order_by(*order))
+    action_records = list(Action.history.filter(audit_id=audit.pk).order_by(*order))
+    send_backs = list(SendBack.objects.filter(audit=audit))
+
+    user_ids = {r.history_user_id for r in [*audit_records, *area_records, *action_records]}
+    user_ids |= {r.owner_id for r in action_records} | {r.completed_by_id for r in action_records}
+    user_ids |= {r.auditor_id for r in audit_records} | {r.social_worker_id for r in audit_records}
+    user_ids |= {s.by_id for s in send_backs}
+    user_ids.discard(None)
+    users = User.objects.in_bulk(user_ids)
+    area_names = dict(PracticeArea.objects.filter(pk__in={r.area_id for r in area_records}).values_list("pk", "name"))
+
+    items: list[tuple[datetime.datetime, int | None, str, list[Change]]] = []
+    for record, previous in _by_object(audit_records):
+        created = record.history_type == "+"
+        what = record.history_change_reason or ("Allocated" if created else TYPE_LABELS[record.history_type])
+        changes = _changes(record, previous, subject="Audit", hidden=HIDDEN_AUDIT_FIELDS, users=users)
+        if created:
+            # The allocation itself: only the facts people look for.
+            keep = {"Month", "Auditor", "Due on", "Status", "Legal status", "Social worker"}
+            changes = [c for c in changes if c.label in keep]
+        items.append((record.history_date, record.history_user_id, what, changes))
+    for record, previous in _by_object(area_records):
+        subject = area_names.get(record.area_id, "Practice area")
+        changes = _changes(record, previous, subject=subject, hidden={"id", "audit", "area"}, users=users)
+        if changes:
+            items.append(
+                (record.history_date, record.history_user_id, record.history_change_reason or "Changed", changes)
+            )
+    for record, previous in _by_object(action_records):
+        subject = f"Action: {record.description[:60]}" if record.description else "Action"
+        if record.history_type == "-":
+            changes = [Change(subject, "Action removed", "", "")]
+        else:
+            changes = _changes(record, previous, subject=subject, hidden=HIDDEN_ACTION_FIELDS, users=users)
+        if changes:
+            what = record.history_change_reason or TYPE_LABELS[record.history_type]
+            items.append((record.history_date, record.history_user_id, what, changes))
+    for send_back in send_backs:
+        reason = [Change("Send-back", "Reason", "", send_back.reason)]
+        items.append((send_back.at, send_back.by_id, "Sent back", reason))
+
+    items.sort(key=lambda item: item[0])
+    entries: list[HistoryEntry] = []
+    for when, user_id, what, changes in items:
+        last = entries[-1] if entries else None
+        if last is not None and last.user_id == user_id and last.what == what and when - last.when <= GROUP_GAP:
+            last.when = when
+            last.changes.extend(changes)
+            continue
+        who = str(users[user_id]) if user_id in users else "QA Portal (automatic)"
+        entries.append(HistoryEntry(when=when, who=who, what=what, changes=list(changes), user_id=user_id))
+    entries.reverse()
+    return entries
