@@ -31,4 +31,6 @@ class ChildOfConcernFactory(DjangoModelFactory):
     trigger = ChildOfConcern.Trigger.INADEQUATE
     raised_on = datetime.date(2026, 11, 16)
     response_due_on = datetime.date(2026, 11, 23)
-    notified_at = factory.LazyFunction(lambda: datetime.datetime(2026, 11, 16, 9, 30, tzinfo=datetime.UTC))
+    notified_at = factory.LazyAttribute(
+        lambda c: datetime.datetime.combine(c.raised_on, datetime.time(9, 30), tzinfo=datetime.UTC)
+    )
