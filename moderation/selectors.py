@@ -342,5 +342,7 @@ def disagreements(month: datetime.date) -> QuerySet[Moderation]:
 
 
 def awaiting_review() -> QuerySet[Moderation]:
-    """Moderated audits the Head of Quality has not yet checked (the triple lock)."""
-    return Moderation.objects.filter(status=COMPLETED, reviewed_at__isnull=True)
+    """Moderated audits the Head of Quality has not yet checked (the triple lock), oldest moderation first."""
+    return _listing(Moderation.objects.filter(status=COMPLETED, reviewed_at__isnull=True)).order_by(
+        "moderated_on", "pk"
+    )

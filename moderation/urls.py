@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/finalise/", views.FinaliseView.as_view(), name="finalise"),
     # The QA team.
     path("<int:pk>/review/", views.ReviewView.as_view(), name="review"),
+    path("reviews/", views.ReviewListView.as_view(), name="review_list"),
     path("sample/", views.SampleView.as_view(), name="sample"),
     path("sample/add/", views.SampleAddView.as_view(), name="sample_add"),
     path("<int:pk>/remove/", views.SampleRemoveView.as_view(), name="sample_remove"),

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 
 from audits.models import AreaGrade, Policy
 from moderation import selectors
@@ -231,6 +231,22 @@ class ReviewView(QualityRequiredMixin, View):
             return self.render_page(moderation, form, status=409 if isinstance(error, ModerationConflict) else 400)
         messages.success(request, f"Third check of {moderation.audit.child.case_ref} recorded.")
         return redirect("moderation:review", pk=moderation.pk)
+
+
+class ReviewListView(QualityRequiredMixin, ListView):
+    """Moderated audits awaiting the Head of Quality's third check, oldest moderation first."""
+
+    template_name = "moderation/review_list.html"
+    context_object_name = "moderations"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.awaiting_review()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["month"] = timezone.localdate().replace(day=1)
+        return context
 
 
 class SampleView(QualityRequiredMixin, TemplateView):

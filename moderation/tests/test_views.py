@@ -1,0 +1,418 @@
+"""Moderation pages through the test client, signed in as each role."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from audits.models import Audit
+from audits.tests.factories import AreaGradeFactory, AuditFactory, PracticeAreaFactory, TemplateVersionFactory
+from moderation.models import ModeratedAreaGrade, Moderation
+from moderation.services import moderation_record
+from moderation.tests.factories import ModerationFactory
+from people.tests.factories import AuditorFactory, ManagerFactory, ModeratorFactory, QualityFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people():
+    return {
+        "quality": QualityFactory(username="q"),
+        "auditor": AuditorFactory(username="a"),
+        "moderator": ModeratorFactory(username="m"),
+        "manager": ManagerFactory(username="mgr"),
+        "none": UserFactory(username="nobody"),
+    }
+
+
+@pytest.fixture
+def world(people):
+    """One assigned and one completed moderation, both of the auditor's audits, moderated by `moderator`."""
+    team = people["manager"].managed_teams.create(name="Team North", service_area=_service_area())
+    assigned = ModerationFactory(
+        moderator=people["moderator"], audit__auditor=people["auditor"], audit__child__team=team
+    )
+    completed = ModerationFactory(
+        moderator=people["moderator"], audit__auditor=people["auditor"], audit__child__team=team
+    )
+    moderation_record(
+        moderation=completed,
+        moderator=people["moderator"],
+        grade="requires_improvement",
+        rationale="Plans drift.",
+        feedback="Tighten the plan.",
+        expected_version=0,
+    )
+    return {"assigned": assigned, "completed": Moderation.objects.get(pk=completed.pk)}
+
+
+def _service_area():
+    from people.tests.factories import ServiceAreaFactory
+
+    return ServiceAreaFactory()
+
+
+def _as(client, user):
+    client.force_login(user)
+    return client
+
+
+ROLES = ["quality", "auditor", "moderator", "manager", "none"]
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "allowed"),
+    [
+        ("moderation:queue", None, {"moderator"}),
+        ("moderation:moderate", "assigned", {"moderator"}),
+        ("moderation:moderate", "completed", {"moderator"}),
+        ("moderation:feedback", None, {"auditor"}),
+        ("moderation:finalise", "completed", {"auditor"}),
+        ("moderation:review", "completed", {"quality"}),
+        ("moderation:review_list", None, {"quality"}),
+        ("moderation:sample", None, {"quality"}),
+        ("moderation:panel", None, {"quality"}),
+        ("moderation:effect", None, {"quality"}),
+    ],
+)
+def test_each_page_answers_each_role(client, people, world, name, args, allowed):
+    url = reverse(name, args=[world[args].pk] if args else None)
+    for role in ROLES:
+        response = _as(client, people[role]).get(url)
+        expected = 200 if role in allowed else 403
+        assert response.status_code == expected, (role, response.status_code)
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, world):
+    response = client.get(reverse("moderation:moderate", args=[world["assigned"].pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_moderator_cannot_open_an_audit_assigned_to_someone_else(client, world):
+    other = ModeratorFactory()
+    response = _as(client, other).get(reverse("moderation:moderate", args=[world["assigned"].pk]))
+    assert response.status_code == 404
+
+
+def test_an_auditor_cannot_open_feedback_on_someone_elses_audit_or_before_moderation(client, people, world):
+    response = _as(client, AuditorFactory()).get(reverse("moderation:finalise", args=[world["completed"].pk]))
+    assert response.status_code == 404
+    response = _as(client, people["auditor"]).get(reverse("moderation:finalise", args=[world["assigned"].pk]))
+    assert response.status_code == 404
+
+
+def test_queue_lists_only_my_open_audits_oldest_first_with_due_dates(client, people, world):
+    older = ModerationFactory(
+        moderator=people["moderator"], assigned_at=world["assigned"].assigned_at.replace(year=2025)
+    )
+    ModerationFactory()  # someone else's
+
+    response = _as(client, people["moderator"]).get(reverse("moderation:queue"))
+
+    assert [m.pk for m in response.context["queue"]] == [older.pk, world["assigned"].pk]
+    assert world["assigned"].due_on.strftime("%-d %b %Y").encode() in response.content
+
+
+def test_moderation_page_shows_the_audit_beside_the_form(client, people):
+    template = TemplateVersionFactory(number=70, is_current=False)
+    area = PracticeAreaFactory(template=template, name="Voice of the child")
+    moderation = ModerationFactory(moderator=people["moderator"], audit__template=template)
+    AreaGradeFactory(audit=moderation.audit, area=area, grade="good", evidence="Wishes recorded", impact="Heard")
+
+    response = _as(client, people["moderator"]).get(reverse("moderation:moderate", args=[moderation.pk]))
+
+    html = response.content.decode()
+    assert "Wishes recorded" in html
+    assert 'name="grade"' in html
+    assert f'name="area_{area.pk}"' in html
+
+
+def test_moderator_records_a_downgrade_with_area_grades(client, people, mailoutbox, django_capture_on_commit_callbacks):
+    template = TemplateVersionFactory(number=71, is_current=False)
+    area = PracticeAreaFactory(template=template)
+    moderation = ModerationFactory(
+        moderator=people["moderator"], audit__template=template, audit__auditor=people["auditor"]
+    )
+    url = reverse("moderation:moderate", args=[moderation.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _as(client, people["moderator"]).post(
+            url,
+            {
+                "grade": "requires_improvement",
+                "rationale": "Plans lack timescales.",
+                "feedback": "Add timescales.",
+                "version": "0",
+                f"area_{area.pk}": "inadequate",
+            },
+        )
+
+    assert response.status_code == 302
+    moderation.refresh_from_db()
+    assert (moderation.status, moderation.outcome) == ("completed", "downgraded")
+    assert ModeratedAreaGrade.objects.get(moderation=moderation).grade == "inadequate"
+    assert Audit.objects.get(pk=moderation.audit_id).final_grade == "requires_improvement"
+    assert len(mailoutbox) == 1
+
+
+def test_missing_rationale_is_shown_at_the_field_and_in_the_summary(client, people, world):
+    response = _as(client, people["moderator"]).post(
+        reverse("moderation:moderate", args=[world["assigned"].pk]),
+        {"grade": "outstanding", "rationale": "", "feedback": "Great work", "version": "0"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'href="#id_rationale"' in html
+    assert "Give a rationale" in html
+    assert "Great work" in html
+    assert Moderation.objects.get(pk=world["assigned"].pk).status == Moderation.Status.ASSIGNED
+
+
+def test_missing_grade_links_to_the_first_radio(client, people, world):
+    response = _as(client, people["moderator"]).post(
+        reverse("moderation:moderate", args=[world["assigned"].pk]), {"feedback": "x", "version": "0"}
+    )
+    assert response.status_code == 400
+    assert 'href="#id_grade_0"' in response.content.decode()
+
+
+def test_second_moderator_is_told_and_their_text_is_shown_again(client, people, world):
+    moderation = world["assigned"]
+    other = ModeratorFactory()
+    # The QA team gives the audit to `other`, who records it, while `moderator` still has the old form open.
+    _as(client, people["quality"]).post(
+        reverse("moderation:sample_reassign", args=[moderation.pk]),
+        {"moderator": other.pk, "version": "0", "month": "2026-10"},
+    )
+    moderation_record(
+        moderation=Moderation.objects.get(pk=moderation.pk),
+        moderator=other,
+        grade="good",
+        rationale="",
+        feedback="Fine.",
+        expected_version=1,
+    )
+    # The old moderator can no longer open it (it is not theirs); the conflict shows on their stale form for
+    # the case where the audit is still theirs but changed, e.g. reassigned away and back.
+    back = ModerationFactory(moderator=people["moderator"])
+    Moderation.objects.filter(pk=back.pk).update(version=5)
+
+    response = _as(client, people["moderator"]).post(
+        reverse("moderation:moderate", args=[back.pk]),
+        {"grade": "inadequate", "rationale": "My long rationale", "feedback": "My feedback", "version": "0"},
+    )
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "My long rationale" in html and "My feedback" in html
+    assert "was not saved" in html
+    assert 'value="5"' in html  # the fresh version, so they can send it again
+    assert Moderation.objects.get(pk=back.pk).status == Moderation.Status.ASSIGNED
+
+
+def test_conflict_after_another_moderator_recorded_keeps_the_losers_text(client, people):
+    moderation = ModerationFactory(moderator=people["moderator"], audit__auditor_grade="good")
+    # Someone recorded it first (same person in another tab, or a race the database resolved).
+    moderation_record(
+        moderation=moderation,
+        moderator=people["moderator"],
+        grade="good",
+        rationale="",
+        feedback="First",
+        expected_version=0,
+    )
+    response = _as(client, people["moderator"]).post(
+        reverse("moderation:moderate", args=[moderation.pk]),
+        {"grade": "inadequate", "rationale": "Second rationale", "feedback": "Second", "version": "0"},
+    )
+    assert response.status_code == 409
+    assert "Second rationale" in response.content.decode()
+    assert Moderation.objects.get(pk=moderation.pk).feedback == "First"
+
+
+def test_auditor_finalises_from_the_feedback_page(client, people, world):
+    completed = world["completed"]
+    row = AreaGradeFactory(audit=completed.audit, grade="good", evidence="old")
+    url = reverse("moderation:finalise", args=[completed.pk])
+
+    page = _as(client, people["auditor"]).get(url)
+    assert b"Tighten the plan." in page.content
+    assert f'name="evidence_{row.pk}"'.encode() in page.content
+    assert b'name="grade"' not in page.content
+
+    response = client.post(url, {"acknowledge": "on", f"evidence_{row.pk}": "new", f"impact_{row.pk}": "i"})
+
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.evidence == "new"
+    assert Audit.objects.get(pk=completed.audit_id).finalised_on is not None
+
+
+def test_finalising_without_acknowledging_is_refused(client, people, world):
+    response = _as(client, people["auditor"]).post(reverse("moderation:finalise", args=[world["completed"].pk]), {})
+    assert response.status_code == 400
+    assert 'href="#id_acknowledge"' in response.content.decode()
+    assert Audit.objects.get(pk=world["completed"].audit_id).finalised_on is None
+
+
+def test_head_of_quality_records_a_third_check(client, people, world):
+    url = reverse("moderation:review", args=[world["completed"].pk])
+    response = _as(client, people["quality"]).post(url, {"agrees": "no", "note": ""})
+    assert response.status_code == 400
+    assert 'href="#id_note"' in response.content.decode()
+
+    response = client.post(url, {"agrees": "no", "note": "Should be Inadequate."})
+    assert response.status_code == 302
+    moderation = Moderation.objects.get(pk=world["completed"].pk)
+    assert (moderation.review_agrees, moderation.review_note) == (False, "Should be Inadequate.")
+
+
+def test_qa_team_adds_removes_and_reassigns(client, people):
+    month = datetime.date(2026, 10, 1)
+    audit = AuditFactory(returned=True, month=month)
+    qa = _as(client, people["quality"])
+
+    response = qa.post(reverse("moderation:sample_add"), {"audit": audit.pk, "month": "2026-10"})
+    assert response.status_code == 302
+    assert "month=2026-10" in response["Location"]
+    moderation = Moderation.objects.get(audit=audit)
+    assert moderation.sample_reason == Moderation.SampleReason.MANUAL
+
+    other = ModeratorFactory()
+    qa.post(
+        reverse("moderation:sample_reassign", args=[moderation.pk]),
+        {"moderator": other.pk, "version": moderation.version, "month": "2026-10"},
+    )
+    moderation.refresh_from_db()
+    assert moderation.moderator == other
+
+    qa.post(
+        reverse("moderation:sample_remove", args=[moderation.pk]), {"version": moderation.version, "month": "2026-10"}
+    )
+    assert Moderation.objects.get(pk=moderation.pk).status == Moderation.Status.REMOVED
+
+
+def test_adding_an_audit_already_in_the_sample_shows_a_message(client, people, world):
+    response = _as(client, people["quality"]).post(
+        reverse("moderation:sample_add"), {"audit": world["assigned"].audit_id, "month": "2026-10"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "cannot be added" in response.content.decode()
+
+
+def test_reassigning_to_a_conflicted_moderator_names_the_audit(client, people, world):
+    response = _as(client, people["quality"]).post(
+        reverse("moderation:sample_reassign", args=[world["assigned"].pk]),
+        {"moderator": people["manager"].pk, "version": "0", "month": "2026-10"},
+        follow=True,
+    )
+    assert world["assigned"].audit.child.case_ref in response.content.decode()
+    assert Moderation.objects.get(pk=world["assigned"].pk).moderator == people["moderator"]
+
+
+def test_managers_and_moderators_cannot_change_the_sample(client, people, world):
+    for role in ("manager", "moderator", "auditor"):
+        response = _as(client, people[role]).post(
+            reverse("moderation:sample_remove", args=[world["assigned"].pk]), {"version": "0"}
+        )
+        assert response.status_code == 403
+    assert Moderation.objects.get(pk=world["assigned"].pk).status == Moderation.Status.ASSIGNED
+
+
+def test_bad_month_is_reported_not_a_500(client, people):
+    response = _as(client, people["quality"]).get(reverse("moderation:effect"), {"month": "October"})
+    assert response.status_code == 200
+    assert "Enter a valid date" in response.content.decode()
+
+
+def test_panel_filters_disagreements_by_auditor(client, people, world):
+    month = world["completed"].audit.month
+    other = ModerationFactory(audit__month=month, audit__auditor_grade="good")
+    moderation_record(
+        moderation=other,
+        moderator=other.moderator,
+        grade="outstanding",
+        rationale="Exceptional.",
+        feedback="Well done",
+        expected_version=0,
+    )
+    qa = _as(client, people["quality"])
+
+    everything = qa.get(reverse("moderation:panel"), {"month": month.strftime("%Y-%m")})
+    filtered = qa.get(reverse("moderation:panel"), {"month": month.strftime("%Y-%m"), "auditor": people["auditor"].pk})
+
+    assert {m.pk for m in everything.context["disagreements"]} == {world["completed"].pk, other.pk}
+    assert [m.pk for m in filtered.context["disagreements"]] == [world["completed"].pk]
+    assert "Plans drift." in filtered.content.decode()
+
+
+def test_home_panels_show_moderation_counts(client, people, world):
+    moderator_home = _as(client, people["moderator"]).get(reverse("home")).content.decode()
+    assert "Audits to moderate</a>: 1" in moderator_home
+    auditor_home = _as(client, people["auditor"]).get(reverse("home")).content.decode()
+    assert "Moderation feedback to finalise</a>: 1" in auditor_home
+    quality_home = _as(client, people["quality"]).get(reverse("home")).content.decode()
+    assert "third checks to do</a>: 1" in quality_home
+
+
+# Query budgets: each page's count does not grow with the data.
+
+
+def _grow(people, n):
+    month = datetime.date(2026, 10, 1)
+    for _ in range(n):
+        moderation = ModerationFactory(
+            moderator=people["moderator"],
+            audit__month=month,
+            audit__auditor=people["auditor"],
+            audit__auditor_grade="good",
+        )
+        done = ModerationFactory(moderator=people["moderator"], audit__month=month, audit__auditor=people["auditor"])
+        moderation_record(
+            moderation=done,
+            moderator=people["moderator"],
+            grade="inadequate",
+            rationale="r",
+            feedback="f",
+            expected_version=0,
+        )
+        AuditFactory(returned=True, month=month)
+    return moderation
+
+
+PAGES = [
+    ("moderator", "moderation:queue", {}),
+    ("auditor", "moderation:feedback", {}),
+    ("quality", "moderation:sample", {"month": "2026-10"}),
+    ("quality", "moderation:panel", {"month": "2026-10"}),
+    ("quality", "moderation:effect", {"month": "2026-10"}),
+    ("quality", "moderation:review_list", {}),
+    ("moderator", "home", {}),
+    ("quality", "home", {}),
+    ("auditor", "home", {}),
+]
+
+
+@pytest.mark.parametrize(("role", "name", "params"), PAGES)
+def test_query_count_does_not_grow_with_the_data(client, people, role, name, params, django_assert_max_num_queries):
+    _as(client, people[role])
+    _grow(people, 1)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(reverse(name), params).status_code == 200
+    _grow(people, 12)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(reverse(name), params).status_code == 200
+
+
+def test_moderation_page_query_budget(client, people, django_assert_max_num_queries):
+    moderation = _grow(people, 1)
+    for _ in range(8):
+        AreaGradeFactory(audit=moderation.audit, area=PracticeAreaFactory())
+    _as(client, people["moderator"])
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("moderation:moderate", args=[moderation.pk])).status_code == 200
