@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from audits.models import Child, Exemption
+from audits.services import exemption_problems
 from people.models import User
 
 
@@ -90,14 +91,23 @@ class ProposalAddForm(ReassignForm):
 
 
 class ExemptionForm(forms.Form):
-    user = AuditorChoiceField(label="Person", queryset=auditor_choices(), empty_label="Choose a person")
+    user = AuditorChoiceField(
+        label="Person",
+        queryset=auditor_choices(),
+        empty_label="Choose a person",
+        error_messages={"required": "Choose the person to exempt."},
+    )
     kind = forms.ChoiceField(
         label="Kind of exemption",
         choices=Exemption.Kind.choices,
         widget=forms.RadioSelect,
         initial=Exemption.Kind.SINGLE_MONTH,
+        error_messages={"required": "Choose standing or single-month."},
     )
-    reason = forms.ChoiceField(label="Reason", choices=[("", "Choose a reason"), *Exemption.Reason.choices])
+    # Not required here: exemption_problems() says what each kind needs, in one place.
+    reason = forms.ChoiceField(
+        label="Reason", required=False, choices=[("", "Choose a reason"), *Exemption.Reason.choices]
+    )
     month = MonthField(label="Month (single-month exemptions)", required=False, help_text="For example 2026-12.")
     approved_by = forms.CharField(
         label="Approving director",
@@ -112,6 +122,23 @@ class ExemptionForm(forms.Form):
         label="Ends on (standing exemptions)", required=False, widget=DateInput, help_text="Blank: until withdrawn."
     )
     detail = forms.CharField(label="Detail (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        """Show every missing field at once, not only the ones the browser sent wrongly."""
+        data = super().clean()
+        if "kind" in data:
+            problems = exemption_problems(
+                kind=data["kind"],
+                reason=data.get("reason", ""),
+                month=data.get("month"),
+                approved_by=data.get("approved_by", ""),
+                starts_on=data.get("starts_on"),
+                ends_on=data.get("ends_on"),
+            )
+            for field, message in problems.items():
+                if field not in self.errors:
+                    self.add_error(field, message)
+        return data
 
 
 def error_summary(*forms_: forms.Form) -> list[tuple[str, str]]:

@@ -296,6 +296,33 @@ def _months_covered_q(exemption: Exemption) -> Q:
     return q
 
 
+def exemption_problems(
+    *,
+    kind: str,
+    reason: str,
+    month: datetime.date | None,
+    approved_by: str,
+    starts_on: datetime.date | None = None,
+    ends_on: datetime.date | None = None,
+) -> dict[str, str]:
+    """What an exemption is missing, by field: the one statement of what each kind needs (the form shows it too)."""
+    errors: dict[str, str] = {}
+    if kind not in Exemption.Kind.values:
+        errors["kind"] = "Choose standing or single-month."
+    if reason not in Exemption.Reason.values:
+        errors["reason"] = "Choose the reason for the exemption."
+    if kind == Exemption.Kind.SINGLE_MONTH:
+        if month is None:
+            errors["month"] = "Enter the month of the exemption, for example 2026-12."
+        if not approved_by.strip():
+            errors["approved_by"] = (
+                "Enter the approving director: a single-month exemption needs a director's approval."
+            )
+    if kind == Exemption.Kind.STANDING and starts_on and ends_on and ends_on < starts_on:
+        errors["ends_on"] = "The end date must be on or after the start date."
+    return errors
+
+
 @transaction.atomic
 def exemption_grant(
     *,
@@ -317,23 +344,12 @@ def exemption_grant(
     they would not have been proposed.
     """
     approved_by = approved_by.strip()
-    errors: dict[str, str] = {}
-    if kind not in Exemption.Kind.values:
-        errors["kind"] = "Choose standing or single-month."
-    if reason not in Exemption.Reason.values:
-        errors["reason"] = "Choose the reason for the exemption."
-    if kind == Exemption.Kind.SINGLE_MONTH:
-        if month is None:
-            errors["month"] = "Enter the month of the exemption, for example 2026-12."
-        if not approved_by:
-            errors["approved_by"] = (
-                "Enter the approving director: a single-month exemption needs a director's approval."
-            )
     if kind == Exemption.Kind.STANDING:
         month = None
         starts_on = starts_on or timezone.localdate()
-        if ends_on is not None and ends_on < starts_on:
-            errors["ends_on"] = "The end date must be on or after the start date."
+    errors = exemption_problems(
+        kind=kind, reason=reason, month=month, approved_by=approved_by, starts_on=starts_on, ends_on=ends_on
+    )
     if errors:
         raise ExemptionError(errors)
 
