@@ -7,12 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actions.models import Action
 from audits.completion import audit_areas_ensure, audit_submit
 from audits.models import Audit, SendBack
 from audits.tests.completion_helpers import audit_with_areas, complete_input, form_data
+from audits.tests.factories import AuditFactory
 from moderation.models import Moderation
 from people.tests.factories import (
     AuditorFactory,
@@ -576,3 +579,38 @@ def test_the_read_only_and_history_pages_have_fixed_query_budgets(
         client.get(url("audit_detail", audit))
     with django_assert_max_num_queries(12):
         client.get(url("audit_history", audit))
+
+
+# --- The auditor's home panel ---------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_home_lists_the_auditors_audits_to_complete_soonest_first(client):
+    auditor = AuditorFactory()
+    later = AuditFactory(auditor=auditor, month=datetime.date(2026, 11, 1), due_on=datetime.date(2026, 11, 25))
+    sent_back = AuditFactory(
+        auditor=auditor, month=datetime.date(2026, 10, 1), due_on=datetime.date(2026, 10, 25), status="sent_back"
+    )
+    AuditFactory(auditor=auditor, returned=True)
+    someone_elses = AuditFactory()
+    page = login(client, auditor).get(reverse("home")).content.decode()
+    assert page.index(url("audit_edit", sent_back)) < page.index(url("audit_edit", later))
+    assert (
+        f"Revise and resubmit the audit of {sent_back.child.case_ref}</a>: due 25 Oct 2026 <strong>(sent back)" in page
+    )
+    assert f"Complete the audit of {later.child.case_ref}</a>: due 25 Nov 2026</li>" in page
+    assert url("audit_edit", someone_elses) not in page
+
+
+@pytest.mark.django_db
+def test_home_panel_query_count_does_not_grow_with_open_audits(client, django_assert_max_num_queries):
+    auditor = AuditorFactory()
+    AuditFactory(auditor=auditor)
+    login(client, auditor)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("home"))
+    for _ in range(7):
+        AuditFactory(auditor=auditor)
+    with django_assert_max_num_queries(len(one)):
+        page = client.get(reverse("home")).content.decode()
+    assert "All your audits" in page
