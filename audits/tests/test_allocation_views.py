@@ -281,3 +281,24 @@ def test_the_allocation_page_query_count_does_not_grow_with_the_month(
     with django_assert_max_num_queries(13):
         large = qa_client.get(url("allocation", month=DEC))
     assert large.content.decode().count("<tr>") > 40
+
+
+# --- Home and navigation ------------------------------------------------------------------------------
+
+
+def test_the_qa_home_panel_links_to_next_months_allocation_and_says_how_far_it_got(qa_client, quality):
+    content = qa_client.get("/").content.decode()
+    assert '<a href="/audits/allocation/2026-12/">Plan December 2026\'s allocation</a>: not proposed yet' in content
+    assert 'href="/audits/allocation/">Allocation</a>' in content
+    make_authority()
+    plan = month_plan_propose(month=DEC, by=quality, seed=1)
+    assert "allocation</a>: proposal to review and confirm" in qa_client.get("/").content.decode()
+    month_plan_confirm(plan=plan, by=quality)
+    assert "allocation</a>: confirmed" in qa_client.get("/").content.decode()
+
+
+def test_auditors_get_a_my_audits_link_and_no_allocation_link(client):
+    client.force_login(AuditorFactory())
+    content = client.get("/").content.decode()
+    assert 'href="/audits/mine/">My audits</a>' in content
+    assert "/audits/allocation/" not in content
