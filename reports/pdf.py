@@ -22,13 +22,14 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports.presenters import report_context
 
-# WeasyPrint reports every step at INFO; the job's own progress column says enough.
+# WeasyPrint reports every step at INFO (some while it is imported); the job's own progress column says enough.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+from weasyprint import HTML  # noqa: E402
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
 # An address that cannot exist on any network: relative links in the report resolve under it.
 BASE_URL = "https://qa-portal.invalid/"

@@ -43,13 +43,16 @@ def narrative_save(
     conclusions: str,
 ) -> ReportNarrative:
     """Save the Head of Quality's draft narrative for the month (one row per month, history kept)."""
-    narrative, _ = ReportNarrative.objects.select_for_update().get_or_create(month=month_start(month))
-    narrative.executive_summary = executive_summary
-    narrative.methodology = methodology
-    narrative.improvement_responses = improvement_responses
-    narrative.conclusions = conclusions
-    narrative.updated_by = by
-    narrative.save()
+    narrative, _ = ReportNarrative.objects.update_or_create(
+        month=month_start(month),
+        defaults={
+            "executive_summary": executive_summary,
+            "methodology": methodology,
+            "improvement_responses": improvement_responses,
+            "conclusions": conclusions,
+            "updated_by": by,
+        },
+    )
     return narrative
 
 

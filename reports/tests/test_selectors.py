@@ -7,9 +7,9 @@ import pytest
 
 from actions.models import Action
 from audits.models import LegalStatus
-from people.tests.factories import UserFactory
 from reports.periods import quarters_ending
 from reports.selectors import report_figures
+from reports.tests.factories import UserFactory
 from reports.tests.tracker import load_rows, tracker_row
 
 pytestmark = pytest.mark.django_db
