@@ -40,8 +40,10 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import logging
 import operator
 import re
+import uuid
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -64,6 +66,7 @@ from audits.models import (
     Child,
     Feedback,
     Grade,
+    ImportRun,
     IroViews,
     LegalStatus,
     Policy,
@@ -72,6 +75,8 @@ from audits.models import (
 )
 from moderation.models import Moderation
 from people.models import ServiceArea, Team, User
+
+logger = logging.getLogger(__name__)
 
 AUDIT_REQUIRED = (
     "audit_ref",
@@ -1636,3 +1641,137 @@ def tracker_csv(rows: list[dict[str, str]], header: list[str] | None = None) -> 
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
+
+
+# Import runs: the QA team's upload, preview, confirm and progress in the browser ------------------------
+
+
+class ImportRunError(Exception):
+    """A run cannot be started (already started, or its files have problems)."""
+
+
+def _stored_name(upload_name: str) -> str:
+    # A random stored name: the upload's own name (kept in *_filename) may say whose records these are.
+    suffix = Path(upload_name).suffix.lower()
+    return uuid.uuid4().hex + (suffix if suffix in (".csv", ".xlsx") else "")
+
+
+def _problem_dicts(result: ImportResult) -> list[dict[str, Any]]:
+    return [problem.as_dict() for problem in result.problems]
+
+
+def _run_counts(result: ImportResult | None, problems: list) -> dict[str, Any]:
+    # The number of problems rides with the counts, so the history page never loads the problems themselves.
+    counts: dict[str, Any] = dict(result.counts) if result is not None else {}
+    counts["problems"] = len(problems)
+    return counts
+
+
+def _run_files(run: ImportRun) -> tuple[bytes | None, bytes | None]:
+    contents = []
+    for stored in (run.audits_file, run.actions_file):
+        if not stored:
+            contents.append(None)
+            continue
+        with stored.open("rb") as handle:
+            contents.append(handle.read())
+    return contents[0], contents[1]
+
+
+def _delete_run_files(run: ImportRun) -> None:
+    """Uploaded trackers hold children's case references: keep them no longer than the run needs them."""
+    for stored in (run.audits_file, run.actions_file):
+        if stored:
+            stored.delete(save=False)
+
+
+def import_run_preview(*, by: User, audits_upload: IO[bytes], actions_upload: IO[bytes] | None = None) -> ImportRun:
+    """Store the uploaded files and check them as a dry run: the counts and every problem, nothing imported."""
+    run = ImportRun(
+        by=by,
+        audits_filename=Path(audits_upload.name).name[:255],
+        actions_filename=Path(actions_upload.name).name[:255] if actions_upload else "",
+        status=ImportRun.Status.PREVIEWED,
+    )
+    run.audits_file.save(_stored_name(audits_upload.name), audits_upload, save=False)
+    if actions_upload is not None:
+        run.actions_file.save(_stored_name(actions_upload.name), actions_upload, save=False)
+    audits_data, actions_data = _run_files(run)
+    result = import_tracker_files(
+        audits_data,
+        actions_data,
+        audits_name=run.audits_filename,
+        actions_name=run.actions_filename,
+        dry_run=True,
+    )
+    run.rows_total = result.rows_total
+    run.problems = _problem_dicts(result)
+    run.counts = _run_counts(result, run.problems)
+    if result.problems:
+        # Nothing can be imported from these files; the QA team fixes them and uploads again.
+        _delete_run_files(run)
+    run.save()
+    return run
+
+
+def import_run_start(*, run: ImportRun) -> ImportRun:
+    """Confirm a clean preview: mark it running and queue the import after commit. Two clicks start one job."""
+    from audits.import_tasks import import_run_execute
+
+    if run.problems:
+        raise ImportRunError("These files have problems, so nothing can be imported. Fix them and upload again.")
+    with transaction.atomic():
+        started = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.PREVIEWED).update(
+            status=ImportRun.Status.RUNNING, rows_done=0
+        )
+        if started != 1:
+            raise ImportRunError("This import has already been started.")
+        transaction.on_commit(lambda: import_run_execute.delay(run.pk))
+    run.refresh_from_db()
+    return run
+
+
+def import_run_execute(*, run_id: int) -> str:
+    """Import a confirmed run's files, recording progress and the outcome. A rerun of a finished run does nothing."""
+    run = ImportRun.objects.get(pk=run_id)
+    if run.status != ImportRun.Status.RUNNING:
+        return run.status
+
+    def progress(rows_checked: int) -> None:
+        # Outside the import's transaction, so the progress page sees it while the rows are checked.
+        ImportRun.objects.filter(pk=run_id).update(rows_done=rows_checked)
+
+    try:
+        audits_data, actions_data = _run_files(run)
+        result = import_tracker_files(
+            audits_data,
+            actions_data,
+            audits_name=run.audits_filename,
+            actions_name=run.actions_filename,
+            progress=progress,
+        )
+    except Exception:
+        # Logged by id only: the files hold personal data. The transaction rolled back, so nothing was written.
+        logger.exception("Tracker import run %s stopped unexpectedly", run_id)
+        problems = [
+            {
+                "file": run.audits_filename,
+                "row": None,
+                "column": None,
+                "message": "the import stopped unexpectedly and nothing was imported; please try again "
+                "or ask the system administrators",
+            }
+        ]
+        result = None
+    else:
+        problems = _problem_dicts(result)
+    run.status = ImportRun.Status.DONE if result is not None and result.ok else ImportRun.Status.FAILED
+    run.problems = problems
+    run.counts = _run_counts(result, problems) if result is not None else {**run.counts, "problems": len(problems)}
+    if result is not None:
+        run.rows_total = result.rows_total
+    run.rows_done = run.rows_total
+    run.finished_at = timezone.now()
+    _delete_run_files(run)
+    run.save()
+    return run.status

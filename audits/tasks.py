@@ -43,3 +43,7 @@ def send_audit_reminder(self, audit_id: int, kind: str) -> bool:
 def notify_send_back(self, send_back_id: int) -> bool:
     """Tell the auditor why their audit was sent back; `auditor_notified_at` guards a rerun."""
     return completion.send_back_notify(send_back_id=send_back_id)
+
+
+# Importing a spreadsheet tracker (issue 5/6): imported here so the worker registers the task.
+from audits.import_tasks import import_run_execute  # noqa: E402, F401

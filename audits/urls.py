@@ -49,7 +49,16 @@ urlpatterns += [
 ]
 
 # Importing a spreadsheet tracker (issue 5/6).
-urlpatterns += []
+from audits import import_views  # noqa: E402
+
+urlpatterns += [
+    path("import/", import_views.ImportUploadView.as_view(), name="import_upload"),
+    path("import/history/", import_views.ImportHistoryView.as_view(), name="import_history"),
+    path("import/example/<slug:which>/", import_views.ImportExampleView.as_view(), name="import_example"),
+    path("import/<int:pk>/", import_views.ImportDetailView.as_view(), name="import_detail"),
+    path("import/<int:pk>/confirm/", import_views.ImportConfirmView.as_view(), name="import_confirm"),
+    path("import/<int:pk>/progress/", import_views.ImportProgressView.as_view(), name="import_progress"),
+]
 
 # Practice-area templates (issue 1/6).
 from audits import template_views  # noqa: E402

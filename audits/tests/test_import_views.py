@@ -1,0 +1,282 @@
+"""The QA team's import pages: who may use them, upload → preview → confirm → result, progress, history."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from audits.importer import import_run_execute
+from audits.models import Audit, ImportRun
+from people.tests.factories import AuditorFactory, ManagerFactory, ModeratorFactory, QualityFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "audit_ref,month,team,service_area,child_ref,legal_status,auditor,outcome,due_on,submitted_on,auditor_grade\n"
+ROW = "A-{n},2026-09,North,Children's Social Care,CH-{n},CIN,asmith,returned,2026-09-25,2026-09-20,GOOD\n"
+
+
+def csv_upload(text, name="AUDITS.csv"):
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
+
+
+def good_csv(rows=2):
+    return HEADER + "".join(ROW.format(n=n) for n in range(rows))
+
+
+@pytest.fixture
+def quality_client(client):
+    client.force_login(QualityFactory(username="hoq"))
+    return client
+
+
+def upload(client, text, **extra):
+    return client.post(reverse("audits:import_upload"), {"audits_file": csv_upload(text), **extra})
+
+
+@pytest.mark.parametrize(
+    "make_user",
+    [AuditorFactory, ModeratorFactory, ManagerFactory, UserFactory],
+    ids=["auditor", "moderator", "manager", "none"],
+)
+@pytest.mark.parametrize("url_name", ["audits:import_upload", "audits:import_history"])
+def test_only_the_qa_team_may_import(client, make_user, url_name):
+    client.force_login(make_user())
+
+    assert client.get(reverse(url_name)).status_code == 403
+
+
+@pytest.mark.parametrize("make_user", [AuditorFactory, ModeratorFactory, ManagerFactory, UserFactory])
+def test_other_roles_cannot_open_or_confirm_a_run(client, quality_client, make_user):
+    upload(quality_client, good_csv())
+    run = ImportRun.objects.get()
+    client.force_login(make_user())
+
+    assert client.get(reverse("audits:import_detail", args=[run.pk])).status_code == 403
+    assert client.post(reverse("audits:import_confirm", args=[run.pk])).status_code == 403
+    assert not Audit.objects.exists()
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client):
+    response = client.get(reverse("audits:import_upload"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_the_upload_page_lists_the_format_and_the_current_areas(quality_client):
+    response = quality_client.get(reverse("audits:import_upload"))
+
+    assert response.status_code == 200
+    assert 'enctype="multipart/form-data"' in response.content.decode()
+    assert "<code>area:assessment</code>" in response.content.decode()
+    assert reverse("audits:import_example", args=["audits"]) in response.content.decode()
+
+
+def test_uploading_previews_the_counts_and_writes_nothing(quality_client):
+    response = upload(quality_client, good_csv(3))
+
+    run = ImportRun.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("audits:import_detail", args=[run.pk])
+    assert run.status == ImportRun.Status.PREVIEWED
+    assert run.by.username == "hoq"
+    assert run.audits_filename == "AUDITS.csv"
+    assert run.rows_total == 3
+    assert run.counts["audits"]["created"] == 3
+    assert run.problems == []
+    assert not Audit.objects.exists()
+    page = quality_client.get(response.url).content.decode()
+    assert "Every row is correct. Nothing has been imported yet." in page
+    assert "Import these records" in page
+
+
+def test_the_stored_file_gets_a_random_name(quality_client):
+    upload(quality_client, good_csv(), actions_file=csv_upload("action_ref\n", name="Smith family ACTIONS.csv"))
+
+    run = ImportRun.objects.get()
+    assert run.actions_filename == "Smith family ACTIONS.csv"
+    assert "Smith" not in run.actions_file.name and "AUDITS" not in run.audits_file.name
+
+
+def test_a_file_with_problems_lists_each_one_escaped_and_cannot_be_confirmed(quality_client):
+    bad = good_csv(1) + ROW.format(n=9).replace("CIN", "<b>odd</b>").replace("2026-09,", "=cmd|x,", 1)
+
+    response = upload(quality_client, bad)
+
+    run = ImportRun.objects.get()
+    assert len(run.problems) == 2
+    assert not run.audits_file  # nothing can come of these files: they are not kept
+    page = quality_client.get(response.url).content.decode()
+    assert "2 problems: nothing was imported" in page
+    assert "&quot;=cmd|x&quot; is not a month (use YYYY-MM)" in page
+    assert "&quot;&lt;b&gt;odd&lt;/b&gt;&quot; is not a legal status" in page
+    assert "<b>odd</b>" not in page
+    assert "Import these records" not in page
+    confirm = quality_client.post(reverse("audits:import_confirm", args=[run.pk]), follow=True)
+    assert "These files have problems" in confirm.content.decode()
+    assert not Audit.objects.exists()
+
+
+def test_an_unreadable_file_is_one_problem_for_the_whole_file(quality_client):
+    response = quality_client.post(
+        reverse("audits:import_upload"),
+        {"audits_file": SimpleUploadedFile("AUDITS.csv", b"\xff\xfe\x00bad", content_type="text/csv")},
+    )
+
+    page = quality_client.get(response.url).content.decode()
+    assert "Whole file" in page
+    assert "the file is not UTF-8 text" in page
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("tracker.xls", "Choose a CSV file (.csv) or an Excel workbook (.xlsx)."), ("notes.txt", "Choose a CSV file")],
+)
+def test_other_file_types_are_refused_at_the_field(quality_client, name, message):
+    response = quality_client.post(reverse("audits:import_upload"), {"audits_file": csv_upload(good_csv(), name=name)})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message in page
+    assert '<a class="alert-link" href="#id_audits_file">' in page
+    assert not ImportRun.objects.exists()
+
+
+def test_a_missing_file_is_reported_at_the_field(quality_client):
+    response = quality_client.post(reverse("audits:import_upload"), {})
+
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert "<title>Error: Import a spreadsheet tracker" in response.content.decode()
+
+
+def test_confirming_runs_the_import_and_shows_the_result(quality_client, django_capture_on_commit_callbacks):
+    upload(quality_client, good_csv(2))
+    run = ImportRun.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = quality_client.post(reverse("audits:import_confirm", args=[run.pk]))
+
+    assert response.url == reverse("audits:import_detail", args=[run.pk])
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.DONE
+    assert run.finished_at is not None
+    assert run.rows_done == run.rows_total == 2
+    assert run.counts["audits"]["created"] == 2
+    assert Audit.objects.count() == 2
+    assert not run.audits_file  # the uploaded tracker is not kept once imported
+    page = quality_client.get(response.url).content.decode()
+    assert "Every row of the files was imported." in page
+
+
+def test_confirming_twice_starts_one_import(quality_client, django_capture_on_commit_callbacks):
+    upload(quality_client, good_csv(1))
+    run = ImportRun.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        quality_client.post(reverse("audits:import_confirm", args=[run.pk]))
+        second = quality_client.post(reverse("audits:import_confirm", args=[run.pk]), follow=True)
+
+    assert len(callbacks) == 1
+    assert "This import has already been started." in second.content.decode()
+
+
+def test_the_task_does_nothing_for_a_run_that_is_not_running(quality_client):
+    upload(quality_client, good_csv(1))
+    run = ImportRun.objects.get()
+
+    assert import_run_execute(run_id=run.pk) == ImportRun.Status.PREVIEWED
+    assert not Audit.objects.exists()
+
+
+def test_a_run_whose_rows_went_wrong_after_the_preview_is_recorded_as_failed(quality_client):
+    upload(quality_client, good_csv(1))
+    run = ImportRun.objects.get()
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING)
+    # The job checks the rows again rather than trusting the preview: here the stored file no longer passes.
+    with run.audits_file.open("wb") as handle:
+        handle.write((HEADER + ROW.format(n=1).replace("GOOD", "MEH")).encode())
+
+    assert import_run_execute(run_id=run.pk) == ImportRun.Status.FAILED
+
+    run.refresh_from_db()
+    assert run.problems[0]["row"] == 2 and run.problems[0]["column"] == "auditor_grade"
+    assert run.counts["problems"] == 1
+    assert not Audit.objects.exists()
+
+
+def test_an_unexpected_error_fails_the_run_without_writing(quality_client, monkeypatch):
+    from audits import importer
+
+    upload(quality_client, good_csv(1))
+    run = ImportRun.objects.get()
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING)
+    monkeypatch.setattr(importer._Importer, "apply_actions", lambda self: 1 / 0)
+
+    assert import_run_execute(run_id=run.pk) == ImportRun.Status.FAILED
+
+    run.refresh_from_db()
+    assert "stopped unexpectedly and nothing was imported" in run.problems[0]["message"]
+    assert not Audit.objects.exists()
+
+
+def test_progress_is_polled_while_running_and_the_page_reloads_when_done(quality_client):
+    upload(quality_client, good_csv(1))
+    run = ImportRun.objects.get()
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, rows_total=2000, rows_done=500)
+    url = reverse("audits:import_progress", args=[run.pk])
+
+    running = quality_client.get(url, headers={"HX-Request": "true"})
+    detail = quality_client.get(reverse("audits:import_detail", args=[run.pk]))
+    no_js = quality_client.get(url)
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.DONE)
+    done = quality_client.get(url, headers={"HX-Request": "true"})
+
+    assert '<progress id="import-progress-bar"' in running.content.decode()
+    assert 'max="2000" value="500"' in running.content.decode()
+    assert 'hx-trigger="every 1s"' in running.content.decode()
+    assert "Rows checked: 500 of 2000" in detail.content.decode()
+    assert no_js.status_code == 302 and no_js.url == reverse("audits:import_detail", args=[run.pk])
+    assert done.headers["HX-Refresh"] == "true"
+
+
+def test_history_lists_who_when_files_and_counts_with_a_fixed_number_of_queries(
+    quality_client, django_assert_max_num_queries
+):
+    def make_runs(n):
+        quality = QualityFactory()
+        for i in range(n):
+            ImportRun.objects.create(
+                by=quality,
+                audits_filename=f"tracker-{i}.csv",
+                status=ImportRun.Status.DONE,
+                rows_total=10,
+                counts={"audits": {"created": 7, "updated": 3}, "actions": {"created": 4}, "problems": 0},
+                problems=[],
+            )
+
+    make_runs(2)
+    with django_assert_max_num_queries(8):
+        small = quality_client.get(reverse("audits:import_history"))
+    make_runs(20)
+    with django_assert_max_num_queries(8):
+        large = quality_client.get(reverse("audits:import_history"))
+
+    assert small.status_code == large.status_code == 200
+    page = large.content.decode()
+    assert "tracker-19.csv" in page
+    assert datetime.date.today().strftime("%-d %b %Y") in page
+    assert '<td class="text-end">7</td>' in page
+
+
+def test_example_files_download_in_the_tracker_format(quality_client):
+    audits = quality_client.get(reverse("audits:import_example", args=["audits"]))
+    actions = quality_client.get(reverse("audits:import_example", args=["actions"]))
+    missing = quality_client.get(reverse("audits:import_example", args=["other"]))
+
+    assert audits["Content-Type"] == "text/csv; charset=utf-8"
+    assert audits.content.decode().startswith("audit_ref,month,team,service_area,child_ref,")
+    assert "area:assessment" in audits.content.decode().splitlines()[0]
+    assert actions.content.decode().startswith("action_ref,audit_ref,description,owner,due_on,completed_on")
+    assert missing.status_code == 404
