@@ -21,7 +21,7 @@ class MonthField(forms.DateField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", ["%Y-%m"])
-        kwargs.setdefault("help_text", "For example 2026-10.")
+        kwargs.setdefault("help_text", "Without a month picker, type it as year-month, for example 2026-10.")
         super().__init__(**kwargs)
 
     def to_python(self, value):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django import template
@@ -24,6 +25,15 @@ def pct(value: Decimal | None) -> str:
     if value is None:
         return "no data"
     return f"{value}%"
+
+
+@register.filter
+def month_label(key: str) -> str:
+    """A contract month key `2026-07` as people read it: `Jul 2026`."""
+    try:
+        return datetime.datetime.strptime(key, "%Y-%m").strftime("%b %Y")
+    except (TypeError, ValueError):
+        return key
 
 
 @register.filter
