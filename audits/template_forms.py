@@ -19,20 +19,20 @@ class DraftNameForm(forms.Form):
 
 
 class AreaForm(forms.Form):
+    """One area of the draft. The page explains position and guidance once, above the rows, not in every row."""
+
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label="Name", max_length=NAME_MAX, required=False)
     guidance = forms.CharField(
         label="Guidance for auditors",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="The question the auditor answers when grading this area.",
     )
     position = forms.IntegerField(
         label="Position",
         required=False,
         min_value=1,
         max_value=99,
-        help_text="1 comes first. Leave blank to keep it where it is.",
     )
     remove = forms.BooleanField(label="Remove this area from the draft", required=False)
 
