@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import dateformat
+from django.utils.text import capfirst
 
 from actions.models import Action
 from audits.models import AreaGrade, Audit, PracticeArea, SendBack
@@ -78,6 +79,8 @@ class HistoryEntry:
 def _display(model_field, value: Any, users: dict[int, User]) -> str:
     if value is None or value == "":
         return ""
+    if model_field.name == "month":
+        return dateformat.format(value, "F Y")
     if model_field.name == "pending_actions":
         return f"{len(value)} not yet complete" if value else ""
     if model_field.is_relation:
@@ -105,7 +108,7 @@ def _changes(record, previous, *, subject: str, hidden: set[str], users: dict[in
         old = _display(model_field, getattr(previous, model_field.attname), users) if previous else ""
         new = _display(model_field, getattr(record, model_field.attname), users)
         if old != new:
-            changes.append(Change(subject, str(model_field.verbose_name).capitalize(), old, new))
+            changes.append(Change(subject, capfirst(str(model_field.verbose_name)), old, new))
     return changes
 
 
