@@ -1664,6 +1664,8 @@ def _run_counts(result: ImportResult | None, problems: list) -> dict[str, Any]:
     # The number of problems rides with the counts, so the history page never loads the problems themselves.
     counts: dict[str, Any] = dict(result.counts) if result is not None else {}
     counts["problems"] = len(problems)
+    if result is not None:
+        counts["rows"] = dict(result.rows)
     return counts
 
 

@@ -88,6 +88,7 @@ def test_uploading_previews_the_counts_and_writes_nothing(quality_client):
     assert not Audit.objects.exists()
     page = quality_client.get(response.url).content.decode()
     assert "Every row is correct. Nothing has been imported yet." in page
+    assert "3 audit rows" in page
     assert "Import these records" in page
 
 
