@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from audits.completion_selectors import audit_readonly_context
 from audits.models import AreaGrade, Policy
 from moderation import selectors
 from moderation.filters import PanelFilter, SampleFilter
@@ -46,7 +47,11 @@ from people.permissions import AuditorRequiredMixin, ModeratorRequiredMixin, Qua
 
 
 def _with_audit(queryset: QuerySet[Moderation]) -> QuerySet[Moderation]:
-    """Everything the read-only audit beside a form needs, in a fixed number of queries."""
+    """Everything the pages need about the moderation and its audit, in a fixed number of queries.
+
+    The read-only audit itself (`audits/_audit_readonly.html`) takes its area grades and
+    actions from `audit_readonly_context`; the prefetched area grades serve the forms.
+    """
     return queryset.select_related(
         "audit__child",
         "audit__team",
@@ -93,6 +98,7 @@ class ModerateView(ModeratorRequiredMixin, View):
 
     def render_page(self, moderation, form, status=200, conflict=False):
         context = {"moderation": moderation, "audit": moderation.audit, "form": form, "conflict": conflict}
+        context.update(audit_readonly_context(audit=moderation.audit))
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request, pk):
@@ -157,6 +163,7 @@ class FinaliseView(AuditorRequiredMixin, View):
 
     def render_page(self, moderation, form, status=200):
         context = {"moderation": moderation, "audit": moderation.audit, "form": form}
+        context.update(audit_readonly_context(audit=moderation.audit))
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request, pk):
@@ -205,6 +212,7 @@ class ReviewView(QualityRequiredMixin, View):
 
     def render_page(self, moderation, form, status=200):
         context = {"moderation": moderation, "audit": moderation.audit, "form": form}
+        context.update(audit_readonly_context(audit=moderation.audit))
         return render(self.request, self.template_name, context, status=status)
 
     def _can_review(self, moderation) -> bool:
