@@ -1,9 +1,12 @@
 """The versioned practice-area template: services, pages per role, and the QA team's journey in a browser."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
-from audits.models import AreaGrade, PracticeArea, TemplateVersion
+from audits.models import AreaGrade, MonthPlan, PracticeArea, ProposedAllocation, TemplateVersion
+from audits.services import month_plan_confirm
 from audits.template_selectors import template_changes, template_current, template_draft
 from audits.templates_services import (
     DraftArea,
@@ -13,7 +16,7 @@ from audits.templates_services import (
     template_publish,
     template_update_draft,
 )
-from audits.tests.factories import AreaGradeFactory, AuditFactory
+from audits.tests.factories import AreaGradeFactory, AuditFactory, ChildFactory
 from people.tests.factories import AuditorFactory, ManagerFactory, ModeratorFactory, QualityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -196,11 +199,18 @@ def test_existing_audits_keep_their_version_after_a_new_one_is_published(officer
     assert PracticeArea.objects.get(pk=old_area.pk).name == "Planning"
 
 
-def test_new_audits_take_the_current_version(officer):
+def test_allocations_confirmed_after_publishing_take_the_new_version(officer, v1):
+    older = AuditFactory(template=v1)
+    plan = MonthPlan.objects.create(month=datetime.date(2026, 12, 1))
+    ProposedAllocation.objects.create(plan=plan, auditor=AuditorFactory(), child=ChildFactory())
     draft = template_create_draft(by=officer)
     template_publish(version=draft, by=officer)
-    # Allocation reads the template the same way: the one version marked current.
-    assert AuditFactory.build(template=template_current()).template == draft
+
+    (audit,) = month_plan_confirm(plan=plan, by=officer)
+
+    assert audit.template == draft
+    older.refresh_from_db()
+    assert older.template == v1
 
 
 def test_discarding_a_draft_deletes_it_and_its_areas(officer):
