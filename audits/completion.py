@@ -334,9 +334,14 @@ def _audit_apply(*, audit: Audit, data: AuditInput, by: User, reason: str, now: 
             action.delete()
             action_ids[item.row] = None
         elif action is not None:
-            # An Action row must keep an owner and a due date: a draft that blanks them keeps
-            # the saved ones (submission then asks for them again).
-            new = (item.description, item.owner or action.owner, item.due_on or action.due_on, item.in_care_plan)
+            # A tracked action keeps its description, owner and due date: a draft that blanks one
+            # keeps the saved value (to drop an action, remove it).
+            new = (
+                item.description or action.description,
+                item.owner or action.owner,
+                item.due_on or action.due_on,
+                item.in_care_plan,
+            )
             if (action.description, action.owner, action.due_on, action.in_care_plan) != new:
                 action.description, action.owner, action.due_on, action.in_care_plan = new
                 _save_with_history(action, by=by, reason=reason, now=now)

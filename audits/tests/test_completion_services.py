@@ -265,6 +265,11 @@ def test_a_draft_that_blanks_a_saved_actions_owner_keeps_the_saved_owner(audit):
     action.refresh_from_db()
     assert (action.description, action.owner) == ("Visit weekly", owner)
 
+    data.actions[0].description, data.actions[0].due_on = "", None
+    audit_save_draft(audit=audit, by=audit.auditor, data=data, expected_version=1)
+    action.refresh_from_db()
+    assert (action.description, action.due_on) == ("Visit weekly", datetime.date(2026, 12, 31))
+
 
 @pytest.mark.django_db
 def test_removing_an_action_deletes_it(audit):
