@@ -416,3 +416,13 @@ def test_moderation_page_query_budget(client, people, django_assert_max_num_quer
     _as(client, people["moderator"])
     with django_assert_max_num_queries(16):
         assert client.get(reverse("moderation:moderate", args=[moderation.pk])).status_code == 200
+
+
+def test_the_admin_shows_moderations_to_the_qa_team_but_never_changes_them(client, people, world):
+    qa = _as(client, people["quality"])
+    assert qa.get(reverse("admin:moderation_moderation_changelist")).status_code == 200
+    url = reverse("admin:moderation_moderation_change", args=[world["completed"].pk])
+    assert qa.get(url).status_code == 200
+    qa.post(url, {"grade": "outstanding"})
+    assert Moderation.objects.get(pk=world["completed"].pk).grade == "requires_improvement"
+    assert _as(client, people["moderator"]).get(reverse("admin:moderation_moderation_changelist")).status_code == 302
