@@ -21,6 +21,12 @@ from people.tests.factories import AuditorFactory, ManagerFactory, ModeratorFact
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Factories hash the password "demo" for every user; the slow production hasher proves nothing here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 DEFAULT_SLUGS = [
     "response-to-risk",
     "assessment",
