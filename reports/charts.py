@@ -46,8 +46,9 @@ _BASE_STYLE = {
     "guide_stroke_dasharray": "3,3",
     "major_guide_stroke_dasharray": "3,3",
 }
-# Tooltip text (<desc>) needs pygal's script, which the report never loads; comments carry nothing either.
-_UNUSED_SVG = re.compile(r"<desc\b[^>]*>.*?</desc>|<!--.*?-->", re.DOTALL)
+# pygal writes a config <script> and tooltip text (<desc>) for its interactive JavaScript, which the report
+# never loads (the page must work without script, and the PDF runs none); comments carry nothing either.
+_UNUSED_SVG = re.compile(r"<script\b[^>]*>.*?</script>|<desc\b[^>]*>.*?</desc>|<!--.*?-->", re.DOTALL)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ MONTH_HELP = "For example 2026-10."
 class ReportPeriodForm(forms.Form):
     """Which month's report, and the date its figures are counted to (blank: the month's last day)."""
 
-    month = forms.CharField(label="Report month", max_length=7, help_text=MONTH_HELP)
+    month = forms.CharField(label="Report month", help_text=MONTH_HELP)
     as_of = forms.DateField(
         label="Figures as of",
         required=False,
