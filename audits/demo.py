@@ -704,6 +704,10 @@ def _play_out(demo: Demo, audit: Audit, confirm_day: datetime.date) -> None:
                 return
         _leave_in_progress(demo, audit)
         return
+    if audit.auditor_id == demo.people["auditor"].pk:
+        # The demo auditor's own history is tidy (returned on time or late), so their home page shows this
+        # month's work rather than old loose ends.
+        roll = 0.11 + roll * 0.89
     if roll < 0.05:
         outcome = "nil"
     elif roll < 0.08:
