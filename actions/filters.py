@@ -11,7 +11,7 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from actions.models import Action, ChildOfConcern
@@ -32,18 +32,22 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 YES_NO = forms.Select(choices=[("", "Either"), ("true", "Yes"), ("false", "No")])
 
 
+# The pickers offer only teams and owners that have actions the person can see. EXISTS per team or
+# person uses the foreign-key indexes, so the pickers stay quick with a decade of actions.
+
+
 def _team_choices(request) -> object:
     if request is None:
         return Team.objects.none()
-    return Team.objects.filter(pk__in=actions_visible_to(request.user).values("audit__team")).order_by("name")
+    visible = actions_visible_to(request.user).filter(audit__team=OuterRef("pk"))
+    return Team.objects.filter(Exists(visible)).order_by("name")
 
 
 def _owner_choices(request) -> object:
     if request is None:
         return User.objects.none()
-    return User.objects.filter(pk__in=actions_visible_to(request.user).values("owner")).order_by(
-        "last_name", "first_name", "username"
-    )
+    visible = actions_visible_to(request.user).filter(owner=OuterRef("pk"))
+    return User.objects.filter(Exists(visible)).order_by("last_name", "first_name", "username")
 
 
 class ActionFilter(django_filters.FilterSet):

@@ -142,6 +142,24 @@ CSV_HEADER = [
 ]
 
 
+CSV_FIELDS = (
+    "external_ref",
+    "audit__child__case_ref",
+    "audit__team__name",
+    "audit__service_area__name",
+    "audit__month",
+    "description",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+    "due_on",
+    "status",
+    "completed_on",
+    "completion_note",
+    "in_care_plan",
+)
+
+
 class ActionExportView(RoleRequiredMixin, View):
     """The filtered tracker as CSV: ISO dates, status keys, formula-safe cells."""
 
@@ -151,29 +169,45 @@ class ActionExportView(RoleRequiredMixin, View):
             messages.error(request, "Fix the filters before exporting.")
             return HttpResponseRedirect(reverse("actions:list") + "?" + request.GET.urlencode())
         as_of = action_filter.as_of_day.isoformat()
-        rows = action_filter.qs.iterator(chunk_size=500)
+        # Plain tuples, not model instances: an export of every action in ten years stays quick.
+        rows = action_filter.qs.values_list(*CSV_FIELDS).iterator(chunk_size=2000)
 
         def lines():
             writer = csv.writer(_Echo())
             yield writer.writerow(CSV_HEADER)
-            for action in rows:
+            for (
+                ref,
+                child_ref,
+                team,
+                area,
+                month,
+                description,
+                username,
+                first_name,
+                last_name,
+                due_on,
+                status,
+                completed_on,
+                note,
+                in_care_plan,
+            ) in rows:
                 yield writer.writerow(
                     csv_safe(value)
                     for value in (
-                        action.external_ref or "",
-                        action.audit.child.case_ref,
-                        action.audit.team.name,
-                        action.audit.service_area.name,
-                        action.audit.month.strftime("%Y-%m"),
-                        action.description,
-                        action.owner.username,
-                        action.owner.get_full_name(),
-                        action.due_on.isoformat(),
-                        action.status,
+                        ref or "",
+                        child_ref,
+                        team,
+                        area,
+                        month.strftime("%Y-%m"),
+                        description,
+                        username,
+                        f"{first_name} {last_name}".strip(),
+                        due_on.isoformat(),
+                        status,
                         as_of,
-                        action.completed_on.isoformat() if action.completed_on else "",
-                        action.completion_note,
-                        "yes" if action.in_care_plan else "no",
+                        completed_on.isoformat() if completed_on else "",
+                        note,
+                        "yes" if in_care_plan else "no",
                     )
                 )
 

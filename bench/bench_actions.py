@@ -1,0 +1,210 @@
+"""Benchmark: the action tracker, its CSV export, the report's action figures and the daily reminder scan.
+
+    .venv/bin/python bench/bench_actions.py
+
+Builds an authority with years of audit history (three actions per returned
+audit, a Child of Concern for each Inadequate one) in a throwaway database (a
+temporary SQLite file; with DATABASE_URL set, a fresh test database on that
+server, dropped afterwards), then times the pages people open and the work the
+report and the daily job do, and counts their queries. A smaller authority
+runs first, to show the query counts do not grow with the data.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qa_portal.settings")
+# The daily job only enqueues; a real broker would hold the tasks. Keep them in memory, unsent.
+os.environ["CELERY_BROKER_URL"] = "memory://"
+os.environ["CELERY_RESULT_BACKEND"] = "cache+memory://"
+os.environ["EMAIL_URL"] = "memorymail://"
+os.environ.setdefault("LOG_LEVEL", "ERROR")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+SIZES = {
+    "small": {"teams": 12, "audits_per_month": 30, "months": 12},
+    "full": {"teams": 60, "audits_per_month": 300, "months": 120},
+}
+
+
+def build(size: dict, today: datetime.date, rng: random.Random) -> dict:
+    from actions.models import Action, ChildOfConcern
+    from actions.selectors import months_ending
+    from audits.models import Audit, Child, Grade, LegalStatus, TemplateVersion
+    from people.models import ServiceArea, Team, User
+
+    areas = [
+        ServiceArea.objects.get_or_create(name=name)[0]
+        for name in ("Children's Social Care", "Early Help", "Youth Support")
+    ]
+    managers = User.objects.bulk_create(
+        User(username=f"bench-manager{i}", password="!", email=f"m{i}@example.org", is_manager=True)
+        for i in range(size["teams"])
+    )
+    teams = Team.objects.bulk_create(
+        Team(name=f"Bench team {i:03d}", service_area=areas[i % 3], manager=managers[i], head_of_service=managers[0])
+        for i in range(size["teams"])
+    )
+    staff = User.objects.bulk_create(
+        User(username=f"bench-sw{i}", password="!", email=f"sw{i}@example.org", is_auditor=True)
+        for i in range(size["teams"] * 5)
+    )
+    children = Child.objects.bulk_create(
+        Child(case_ref=f"B{i:06d}", team=teams[i % len(teams)], legal_status=rng.choice(list(LegalStatus.values)))
+        for i in range(size["audits_per_month"] * 12)
+    )
+    template = TemplateVersion.objects.get(is_current=True)
+    grades = [Grade.OUTSTANDING] * 2 + [Grade.GOOD] * 7 + [Grade.REQUIRES_IMPROVEMENT] * 8 + [Grade.INADEQUATE] * 3
+    audits = []
+    for month in months_ending(today, size["months"]):
+        for child in rng.sample(children, k=size["audits_per_month"]):
+            grade = rng.choice(grades)
+            audits.append(
+                Audit(
+                    month=month,
+                    auditor=rng.choice(staff),
+                    child=child,
+                    team=child.team,
+                    service_area_id=child.team.service_area_id,
+                    legal_status=child.legal_status,
+                    template=template,
+                    due_on=month.replace(day=25),
+                    status=Audit.Status.SUBMITTED,
+                    submitted_on=month.replace(day=20),
+                    auditor_grade=grade,
+                    final_grade=grade,
+                )
+            )
+    audits = Audit.objects.bulk_create(audits, batch_size=1000)
+    actions = []
+    concerns = []
+    for audit in audits:
+        for n in range(3):
+            due = audit.month + datetime.timedelta(days=30 + 20 * n + rng.randrange(20))
+            done = rng.random()
+            completed = None
+            if done < 0.75 and due - datetime.timedelta(days=10) < today:
+                completed = min(today, due + datetime.timedelta(days=rng.randrange(-20, 25)))
+            actions.append(
+                Action(
+                    audit=audit,
+                    description=f"Action {n} for {audit.child_id}",
+                    owner=rng.choice(staff),
+                    due_on=due,
+                    completed_on=completed,
+                    in_care_plan=n == 0,
+                )
+            )
+        if audit.final_grade == Grade.INADEQUATE:
+            raised = audit.submitted_on
+            resolved = raised + datetime.timedelta(days=12) if raised < today - datetime.timedelta(days=30) else None
+            concerns.append(
+                ChildOfConcern(
+                    audit=audit,
+                    child_id=audit.child_id,
+                    trigger=ChildOfConcern.Trigger.INADEQUATE,
+                    raised_on=raised,
+                    response_due_on=raised + datetime.timedelta(days=7),
+                    notified_at=timezone.now(),
+                    status=ChildOfConcern.Status.RESOLVED if resolved else ChildOfConcern.Status.AWAITING_RESPONSE,
+                    resolved_on=resolved,
+                )
+            )
+    Action.objects.bulk_create(actions, batch_size=2000)
+    ChildOfConcern.objects.bulk_create(concerns, batch_size=2000)
+    quality = User.objects.create(username="bench-quality", is_quality=True)
+    return {"quality": quality, "manager": managers[1], "actions": len(actions), "concerns": len(concerns)}
+
+
+def timed(fn):
+    with CaptureQueriesContext(connection) as queries:
+        start = time.perf_counter()
+        result = fn()
+        seconds = time.perf_counter() - start
+    return seconds, len(queries), result
+
+
+def measure(label: str, size: dict, today: datetime.date) -> None:
+    from actions.selectors import action_figures, children_of_concern_figures, months_ending
+    from actions.tasks import actions_daily
+
+    start = time.perf_counter()
+    data = build(size, today, random.Random(2026))
+    built = time.perf_counter() - start
+    print(
+        f"{label:>5}: {size['teams']} teams, {size['months']} months, {data['actions']} actions, "
+        f"{data['concerns']} Children of Concern (built in {built:.1f} s)"
+    )
+    quality, manager = Client(), Client()
+    quality.force_login(data["quality"])
+    manager.force_login(data["manager"])
+    tracker = reverse("actions:list")
+
+    def page(client, url):
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        return response
+
+    def export(client, query):
+        response = client.get(reverse("actions:export") + query)
+        return sum(1 for _ in response.streaming_content) - 1
+
+    month = today.replace(day=1)
+    window = months_ending(month, 3)
+    window_query = f"?status=&audit_month_from={window[0]:%Y-%m}&audit_month_to={month:%Y-%m}&as_of={today:%Y-%m-%d}"
+    rows = [
+        ("tracker, QA landing (overdue)", lambda: page(quality, tracker)),
+        ("tracker, QA everything", lambda: page(quality, tracker + "?view=&status=")),
+        ("tracker, manager landing", lambda: page(manager, tracker)),
+        ("tracker, report's 3 months, as of", lambda: page(quality, tracker + window_query)),
+        ("Children of Concern list", lambda: page(quality, reverse("actions:coc_list"))),
+        ("action_figures (report)", lambda: action_figures(month, today)),
+        ("children_of_concern_figures", lambda: children_of_concern_figures(month, today)),
+        ("daily job scan (enqueue only)", lambda: actions_daily()),
+    ]
+    for name, fn in rows:
+        fn()  # warm caches (sessions, the policy row, template loading)
+        seconds, queries, _ = timed(fn)
+        print(f"       {name:<34} {seconds:7.3f} s  {queries:3d} queries")
+    seconds, queries, lines = timed(lambda: export(quality, "?view=&status="))
+    print(f"       {'CSV export, everything':<34} {seconds:7.3f} s  {queries:3d} queries  ({lines} rows)")
+
+
+def main() -> int:
+    db = settings.DATABASES["default"]
+    today = timezone.localdate()
+    with tempfile.TemporaryDirectory(prefix="qa-bench-") as tmp:
+        for label, size in SIZES.items():
+            if db["ENGINE"] == "django.db.backends.sqlite3":
+                db.setdefault("TEST", {})["NAME"] = str(Path(tmp) / f"bench-actions-{label}.sqlite3")
+            old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+            try:
+                if label == "small":
+                    print(f"Database: {connection.vendor}, today {today:%d %b %Y}")
+                measure(label, size, today)
+            finally:
+                connection.creation.destroy_test_db(old_name, verbosity=0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
