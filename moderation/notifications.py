@@ -14,7 +14,7 @@ def moderation_notify_auditor(*, moderation_id: int) -> bool:
     """Tell the auditor their audit was moderated, once. Returns False when already told or no address."""
     with transaction.atomic():
         moderation = (
-            Moderation.objects.select_for_update()
+            Moderation.objects.select_for_update(of=("self",))
             .select_related("audit__auditor", "audit__child", "audit__team", "moderator")
             .get(pk=moderation_id)
         )
