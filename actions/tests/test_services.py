@@ -361,3 +361,28 @@ def test_resolving_needs_a_response_unless_the_grade_was_lifted(today):
     assert responded.resolved_on == today and responded.resolved_by == quality
     with pytest.raises(services.ConcernError, match="already resolved"):
         services.child_of_concern_resolve(concern=responded, by=quality)
+
+
+# --- Two people at once -----------------------------------------------------------------------------------------
+
+
+def test_a_second_completion_from_a_stale_page_is_refused(today):
+    # Both people loaded the action while it was open; the service re-reads it under a row lock.
+    action = ActionFactory(due_on=D(2026, 11, 30))
+    stale = type(action).objects.get(pk=action.pk)
+    services.action_complete(action=action, by=action.owner, on=today, note="First")
+    with pytest.raises(services.ActionError, match="already completed"):
+        services.action_complete(action=stale, by=stale.owner, on=today, note="Second")
+    action.refresh_from_db()
+    assert action.completion_note == "First" and action.changes.count() == 1
+
+
+def test_a_second_response_from_a_stale_page_is_refused(today):
+    manager = ManagerFactory()
+    concern = ChildOfConcernFactory(audit__child__team=TeamFactory(manager=manager))
+    stale = ChildOfConcern.objects.get(pk=concern.pk)
+    services.child_of_concern_respond(concern=concern, by=manager, safety="a", service_offer="b", next_steps="c")
+    with pytest.raises(services.ConcernError, match="not awaiting"):
+        services.child_of_concern_respond(concern=stale, by=manager, safety="x", service_offer="y", next_steps="z")
+    concern.refresh_from_db()
+    assert concern.safety_response == "a"
