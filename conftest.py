@@ -32,6 +32,12 @@ def _no_axes_lockout_between_tests(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2's deliberate slowness would dominate the suite's run time; tests need no such protection."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _celery_tasks_in_process(request):
     """Run Celery tasks in the test's own process, even when CELERY_BROKER_URL points at Redis.
 
