@@ -178,6 +178,10 @@ class ConcernFilter(django_filters.FilterSet):
         widget=MONTH_WIDGET,
         help_text="YYYY-MM",
     )
+    resolved_by = django_filters.DateFilter(
+        label="Resolved on or before", field_name="resolved_on", lookup_expr="lte", widget=DATE_WIDGET
+    )
+    open_on = django_filters.DateFilter(label="Not resolved by", method="filter_open_on", widget=DATE_WIDGET)
 
     class Meta:
         model = ChildOfConcern
@@ -197,6 +201,9 @@ class ConcernFilter(django_filters.FilterSet):
             ),
         }
         return queryset.filter(by_state[value])
+
+    def filter_open_on(self, queryset, name, value):
+        return queryset.filter(Q(resolved_on__isnull=True) | Q(resolved_on__gt=value))
 
 
 def _concern_teams(request):

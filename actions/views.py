@@ -29,12 +29,15 @@ from actions.forms import (
     ConcernResponseForm,
     ConcernReviewForm,
 )
+from actions.links import CONCERN_FIGURE_KEYS, concern_figure_url
 from actions.models import Action, ActionChange, ChildOfConcern, ConcernReview
 from actions.selectors import (
     STATUS_ORDER,
     actions_visible_to,
+    children_of_concern_by_month,
     concern_counts,
     concerns_visible_to,
+    months_ending,
     status_counts,
     user_may_complete_action,
     user_may_move_due,
@@ -360,12 +363,26 @@ class ConcernListView(RoleRequiredMixin, View):
             ],
             "query": query.urlencode(),
             "today": today,
+            "by_month": _concerns_by_month(today),
         }
         if concern_filter.is_valid():
             page = Paginator(concern_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
             context["page"] = page
             context["concerns"] = list(page.object_list)
         return TemplateResponse(request, "actions/concern_list.html", context)
+
+
+def _concerns_by_month(today) -> list[dict]:
+    """The report's raised / resolved / open for the last six audit months, each linked to its list."""
+    months = list(reversed(months_ending(today, 6)))
+    figures = children_of_concern_by_month(months, today)
+    return [
+        {
+            "month": month,
+            "cells": [(figures[month][key], concern_figure_url(month, today, key)) for key in CONCERN_FIGURE_KEYS],
+        }
+        for month in months
+    ]
 
 
 def _visible_concern(request, pk: int) -> ChildOfConcern:

@@ -418,3 +418,50 @@ def test_home_panels_show_the_figures_in_a_constant_number_of_queries(client, wo
     with django_assert_max_num_queries(len(small.captured_queries)):
         body = client.get(reverse("home")).content.decode()
     assert "Overdue actions</a>: 13" in body
+
+
+# --- From a report figure to the list behind it -------------------------------------------------------------------
+
+
+def test_each_action_figure_links_to_a_tracker_listing_exactly_those_actions(client, today):
+    from actions.links import ACTION_FIGURE_KEYS, action_figure_url
+    from actions.selectors import action_figures
+
+    nov, as_of = D(2026, 11, 1), D(2026, 11, 30)
+    for audit_month, due_on, completed_on in [
+        (D(2026, 9, 1), D(2026, 10, 15), None),
+        (D(2026, 10, 1), D(2026, 10, 31), D(2026, 11, 2)),
+        (D(2026, 10, 1), D(2026, 11, 30), D(2026, 11, 30)),
+        (D(2026, 11, 1), D(2026, 12, 20), D(2026, 12, 5)),
+        (D(2026, 11, 1), D(2026, 12, 2), None),
+        (D(2026, 4, 1), D(2026, 5, 1), None),
+        (D(2026, 8, 1), D(2026, 9, 1), D(2026, 12, 1)),
+        (D(2026, 12, 1), D(2026, 12, 31), None),
+    ]:
+        ActionFactory(audit__month=audit_month, due_on=due_on, completed_on=completed_on)
+    figures = action_figures(nov, as_of)
+    client.force_login(QualityFactory())
+    for key in ACTION_FIGURE_KEYS:
+        response = client.get(action_figure_url(nov, as_of, key))
+        assert response.context["summary"]["total"] == figures[key], key
+    assert figures["older_open"] == 2 and figures["total"] == 5
+
+
+def test_each_concern_figure_links_to_a_list_of_exactly_those_concerns(client, today):
+    from actions.links import CONCERN_FIGURE_KEYS, concern_figure_url
+    from actions.selectors import children_of_concern_figures
+
+    oct_, as_of = D(2026, 10, 1), D(2026, 10, 31)
+    ChildOfConcernFactory(audit__month=oct_, status="resolved", resolved_on=D(2026, 10, 20))
+    ChildOfConcernFactory(audit__month=oct_, status="resolved", resolved_on=D(2026, 11, 3))
+    ChildOfConcernFactory(audit__month=oct_)
+    ChildOfConcernFactory(audit__month=D(2026, 9, 1))
+    figures = children_of_concern_figures(oct_, as_of)
+    assert figures == {"raised": 3, "resolved": 1, "open": 2}
+    client.force_login(QualityFactory())
+    for key in CONCERN_FIGURE_KEYS:
+        response = client.get(concern_figure_url(oct_, as_of, key))
+        assert len(response.context["concerns"]) == figures[key], key
+    by_month = client.get(reverse("actions:coc_list")).context["by_month"]
+    october = next(row for row in by_month if row["month"] == oct_)
+    assert [count for count, _ in october["cells"]] == [3, 2, 1]  # resolved as of today, 21 Nov
