@@ -40,6 +40,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import json
 import logging
 import operator
 import re
@@ -440,7 +441,8 @@ class _BulkInsert:
         self.columns = columns
         rest = [f for f in fields if f.attname not in columns]
         prototype = model()
-        self.rest_values = tuple(f.get_db_prep_save(f.pre_save(prototype, add=True), connection) for f in rest)
+        rest_raw = [f.pre_save(prototype, add=True) for f in rest]
+        self.rest_values = tuple(f.get_db_prep_save(value, connection) for f, value in zip(rest, rest_raw, strict=True))
         # Text, numbers, booleans, ids and dates go to the driver as they are (Django registers the
         # date adapter for SQLite; psycopg2 adapts dates itself); anything else, such as an aware
         # datetime, is prepared by its field.
@@ -457,6 +459,12 @@ class _BulkInsert:
         # Table and column names come from the model's metadata, never from the file.
         self.head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(n) for n in names)}) VALUES "  # noqa: S608
         self.one = "(" + ", ".join(["%s"] * self.width) + ")"
+        # PostgreSQL loads rows several times faster through COPY than through INSERT statements.
+        self.copy_sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+        self.rest_copy = "".join(
+            "\t" + _copy_text(json.dumps(value) if f.get_internal_type() == "JSONField" else value)
+            for f, value in zip(rest, rest_raw, strict=True)
+        )
 
     def _adapt(self, row: tuple) -> tuple:
         if not self.adapted:
@@ -470,11 +478,31 @@ class _BulkInsert:
         count = 0
         batch: list[tuple] = []
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql" and hasattr(cursor.cursor, "copy_expert"):
+                return self._copy(cursor, rows)
             for row in rows:
                 batch.append(self._adapt(row))
                 if len(batch) >= WRITE_BATCH:
                     count += self._flush(cursor, batch)
             count += self._flush(cursor, batch)
+        return count
+
+    def _copy(self, cursor, rows: Iterable[tuple]) -> int:
+        count = 0
+        buffer = io.StringIO()
+        for row in rows:
+            # COPY reads text: dates and aware datetimes in ISO form (with their offset), as _copy_text writes them.
+            buffer.write("\t".join(map(_copy_text, row)))
+            buffer.write(self.rest_copy)
+            buffer.write("\n")
+            count += 1
+            if count % (10 * WRITE_BATCH) == 0:
+                buffer.seek(0)
+                cursor.copy_expert(self.copy_sql, buffer)
+                buffer = io.StringIO()
+        buffer.seek(0)
+        if buffer.getvalue():
+            cursor.copy_expert(self.copy_sql, buffer)
         return count
 
     def _flush(self, cursor, batch: list[tuple]) -> int:
@@ -492,6 +520,21 @@ class _BulkInsert:
                 cursor.execute(self.head + ", ".join([self.one] * len(part)), [v for row in part for v in row])
         batch.clear()
         return n
+
+
+def _copy_text(value: Any) -> str:
+    """A value in PostgreSQL's COPY text format: \\N for NULL, backslash escapes for the separators."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
 
 
 # Checking rows -------------------------------------------------------------------------------------

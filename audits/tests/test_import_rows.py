@@ -719,6 +719,19 @@ def test_hostile_cells_are_stored_as_plain_text():
     assert Action.objects.get().description == html
 
 
+def test_text_with_separators_and_escapes_is_stored_exactly():
+    # PostgreSQL bulk loading uses COPY's text format, where tab, newline and backslash are special.
+    tricky = "two\nlines\tand a tab, a back\\slash, \\N, \"quotes\", 'apostrophes', a comma and ✓ café"
+    rows = [tracker_row(outcome="exempted", submitted_on="", auditor_grade="", exemption_reason=tricky)]
+    actions = [{"action_ref": "X", "audit_ref": "A-1", "description": tricky, "owner": "mgr", "due_on": "2026-12-01"}]
+
+    result = import_tracker_rows(rows, actions)
+
+    assert result.ok, problems_of(result)
+    assert Audit.objects.get().exemption_reason == tricky
+    assert Action.objects.get().description == tricky
+
+
 def test_rows_from_python_values_are_welcome():
     result = import_tracker_rows(
         [
