@@ -128,8 +128,9 @@ def ratings_by_quarter(figures: dict[str, Any]) -> Chart:
 def ratings_by_legal_status(figures: dict[str, Any]) -> Chart:
     chart = pygal.HorizontalStackedBar(**_config(range=(0, 100), value_formatter=_percent_formatter))
     statuses = figures["ratings_by_legal_status"]
-    chart.x_labels = [LegalStatus(code).label for code in statuses]
-    _grade_percent_series(chart, list(statuses.values()))
+    # pygal draws horizontal bars bottom-up; reversed, they read top-down in the table's order.
+    chart.x_labels = [LegalStatus(code).label for code in reversed(statuses)]
+    _grade_percent_series(chart, list(reversed(statuses.values())))
     return _chart(
         "ratings_by_legal_status",
         chart,
@@ -141,8 +142,8 @@ def ratings_by_practice_area(areas: list[dict[str, Any]]) -> Chart:
     chart = pygal.HorizontalStackedBar(
         **_config(range=(0, 100), value_formatter=_percent_formatter, height=max(240, 60 + 38 * len(areas)))
     )
-    chart.x_labels = [area["area"] for area in areas]
-    _grade_percent_series(chart, [area["three_months"] for area in areas])
+    chart.x_labels = [area["area"] for area in reversed(areas)]
+    _grade_percent_series(chart, [area["three_months"] for area in reversed(areas)])
     return _chart(
         "ratings_by_practice_area",
         chart,

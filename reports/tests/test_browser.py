@@ -1,0 +1,77 @@
+"""The Head of Quality's journey in a real browser: write the summary, generate the PDF, download it."""
+
+import subprocess
+
+import pytest
+
+from people.tests.factories import QualityFactory
+from reports.tests.tracker import load_rows, tracker_row
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def october_rows():
+    rows = []
+    for n, grade in enumerate(["GOOD"] * 5 + ["RI"] * 6 + ["INADEQUATE"] * 3 + ["OUTSTANDING"]):
+        rows.append(
+            tracker_row(
+                "2026-10",
+                auditor_grade=grade,
+                team=f"Team {n % 4}",
+                legal_status=["CIN", "CP", "CLA", "ASSESSMENT", "CARE_LEAVER", "CWD"][n % 6],
+                sw_participated="yes",
+                child_feedback="positive" if n % 2 else "mixed",
+                moderator="moderator1" if n % 3 == 0 else "",
+                moderator_grade="RI" if n % 3 == 0 else "",
+            )
+        )
+    rows += [tracker_row("2026-09", auditor_grade="GOOD"), tracker_row("2026-10", "nil_return", auditor="quiet.one")]
+    return rows
+
+
+def test_the_head_of_quality_writes_the_summary_generates_the_pdf_and_downloads_it(page, sign_in, axe, tmp_path):
+    QualityFactory(username="quality", first_name="Rob", last_name="England")
+    load_rows(october_rows())
+
+    sign_in("quality")
+    page.get_by_role("link", name="Monthly report").click()
+    page.get_by_role("link", name="October 2026").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Monthly QA report: October 2026"
+    axe(page, "report-detail")
+
+    page.get_by_role("link", name="Write or edit the narrative").click()
+    axe(page, "report-narrative")
+    page.get_by_label("Executive summary").fill("Good practice is rising in October; weaker practice persists.")
+    page.get_by_role("button", name="Save draft").click()
+    assert "Narrative for October 2026 saved as a draft." in page.locator(".messages").inner_text()
+    assert page.get_by_text("Good practice is rising in October; weaker practice persists.").is_visible()
+
+    page.get_by_role("button", name="Generate PDF").click()
+    download_link = page.get_by_role("link", name="Download PDF, revision 1")
+    download_link.wait_for()
+    axe(page, "report-with-pdf")
+    with page.expect_download() as download_info:
+        download_link.click()
+    target = tmp_path / "report.pdf"
+    download_info.value.save_as(target)
+
+    assert target.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Good practice is rising in October; weaker practice persists." in text
+    assert "Monthly QA report: October 2026" in text
+    assert "quiet.one" in text  # The nil return in the appendix.
+
+    page.get_by_role("button", name="Publish revision 1").click()
+    assert "Revision 1 published." in page.locator(".messages").inner_text()
+
+
+def test_a_figure_on_the_report_leads_to_the_audits_behind_it(page, sign_in, axe):
+    QualityFactory(username="quality")
+    load_rows(october_rows())
+    sign_in("quality")
+    page.goto("/reports/2026/10/")
+    # October's Inadequate: three by the auditor, one of them moderated up to Requires Improvement.
+    page.locator("#table-ratings_by_month tr", has_text="Inadequate").get_by_role("link").last.click()
+    assert page.locator("p.lead").inner_text() == "2 audits match these filters."
+    assert page.get_by_role("row").count() == 3  # Header and two audits.
+    axe(page, "report-drilldown")
