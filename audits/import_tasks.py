@@ -16,3 +16,9 @@ def import_run_execute(run_id: int) -> str:
     No automatic retry: a failed run is recorded as failed with its reason, and the QA team uploads again.
     """
     return importer.import_run_execute(run_id=run_id)
+
+
+@shared_task(name="audits.import_tasks.discard_stale_import_previews")
+def discard_stale_import_previews() -> int:
+    """Daily: delete the uploaded files of previews that were never confirmed. Safe to run twice."""
+    return importer.import_runs_discard_stale()

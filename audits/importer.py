@@ -153,8 +153,8 @@ LOOKUP_CHUNK = 900
 WRITE_BATCH = 2000
 PROGRESS_EVERY = 1000
 
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_MONTH_RE = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 _USERNAME_RE = re.compile(r"[\w.@+-]+")
 _YES = frozenset({"yes", "y", "true", "1"})
 _NO = frozenset({"no", "n", "false", "0"})
@@ -680,6 +680,10 @@ class _Importer:
     # Problems and progress.
 
     def problem(self, file: str, row: int | None, column: str | None, message: str) -> None:
+        # A NUL copied from a cell into a message could not be stored (PostgreSQL's JSON refuses it): show it.
+        if column is not None:
+            column = column[:60].replace("\x00", "\\x00")
+        message = message.replace("\x00", "\\x00")
         self.result.problems.append(Problem(file=file, row=row, column=column, message=message))
 
     def tick(self) -> None:
@@ -713,7 +717,7 @@ class _Importer:
         if cached is not None:
             return cached
         match = _MONTH_RE.fullmatch(text)
-        if not match or not 1 <= int(match.group(2)) <= 12:
+        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
             raise _CellError(f"{_show(text)} is not a month (use YYYY-MM)")
         value = datetime.date(int(match.group(1)), int(match.group(2)), 1)
         self._dates["m" + text] = value
@@ -1518,6 +1522,9 @@ def import_tracker_files(
 ) -> ImportResult:
     """Check and import tracker files (CSV or XLSX). Nothing is written unless every row is right."""
     result = ImportResult(dry_run=dry_run)
+    if actions_name == audits_name:
+        # Two uploads may share a name (tracker.csv from two folders); problems must still say which file.
+        actions_name = f"{actions_name} (actions)"
     tables: list[Table | None] = []
     for source, name in ((audits, audits_name), (actions, actions_name)):
         if source is None:
@@ -1820,3 +1827,25 @@ def import_run_execute(*, run_id: int) -> str:
     _delete_run_files(run)
     run.save()
     return run.status
+
+
+def import_runs_discard_stale(*, older_than: datetime.timedelta = datetime.timedelta(days=1)) -> int:
+    """Delete the files of previews nobody confirmed within a day; they hold case references. Returns how many."""
+    cutoff = timezone.now() - older_than
+    stale = ImportRun.objects.filter(status=ImportRun.Status.PREVIEWED, created_at__lt=cutoff).exclude(audits_file="")
+    discarded = 0
+    for run in stale:
+        _delete_run_files(run)
+        run.problems = [
+            {
+                "file": run.audits_filename,
+                "row": None,
+                "column": None,
+                "message": "this preview was not confirmed within a day, so its files were discarded; "
+                "upload them again",
+            }
+        ]
+        run.counts = {**run.counts, "problems": 1}
+        run.save(update_fields=["audits_file", "actions_file", "problems", "counts"])
+        discarded += 1
+    return discarded

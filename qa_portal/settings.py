@@ -178,6 +178,10 @@ CELERY_BEAT_SCHEDULE = {
     "audits-daily": {"task": "audits.tasks.daily_audit_housekeeping", "schedule": crontab(hour=6, minute=0)},
     "actions-daily": {"task": "actions.tasks.actions_daily", "schedule": crontab(hour=7, minute=0)},
     "reports-monthly-draft": {"task": "reports.tasks.draft_monthly_report", "schedule": crontab(hour=7, minute=30)},
+    "imports-discard-stale": {
+        "task": "audits.import_tasks.discard_stale_import_previews",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

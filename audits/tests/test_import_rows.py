@@ -123,6 +123,7 @@ def test_each_outcome_maps_to_the_audit_status(outcome, extra, status):
         ("audit_ref", "R" * 81, "is 81 characters long; at most 80 fit"),
         ("month", "2026/09", '"2026/09" is not a month (use YYYY-MM)'),
         ("month", "2026-13", '"2026-13" is not a month (use YYYY-MM)'),
+        ("month", "0000-05", '"0000-05" is not a month (use YYYY-MM)'),
         ("team", "T" * 121, "is 121 characters long; at most 120 fit"),
         ("service_area", "S" * 101, "is 101 characters long; at most 100 fit"),
         ("child_ref", "C" * 41, "is 41 characters long; at most 40 fit"),
@@ -286,6 +287,15 @@ def test_a_duplicate_audit_ref_names_the_first_row_even_when_the_row_has_other_m
         'ROW 4, COLUMN audit_ref: "A-1" is already used by row 2; each audit_ref must be unique',
         'ROW 4, COLUMN month: "Sept" is not a month (use YYYY-MM)',
     ]
+
+
+def test_a_nul_in_a_cell_quoted_by_a_message_is_shown_not_stored_raw():
+    result = import_tracker_rows([tracker_row(audit_ref="A\x00"), tracker_row(audit_ref="A\x00")])
+
+    assert "\x00" not in "".join(problems_of(result))
+    assert 'ROW 3, COLUMN audit_ref: "A\\x00" is already used by row 2; each audit_ref must be unique' in problems_of(
+        result
+    )
 
 
 def test_an_area_column_must_name_an_area_of_the_current_template():

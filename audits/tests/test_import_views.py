@@ -3,14 +3,22 @@
 import datetime
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from audits.importer import import_run_execute
+from audits.importer import import_run_execute, import_runs_discard_stale
 from audits.models import Audit, ImportRun
 from people.tests.factories import AuditorFactory, ManagerFactory, ModeratorFactory, QualityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Factories hash the password "demo" for every user; the slow production hasher proves nothing here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 HEADER = "audit_ref,month,team,service_area,child_ref,legal_status,auditor,outcome,due_on,submitted_on,auditor_grade\n"
 ROW = "A-{n},2026-09,North,Children's Social Care,CH-{n},CIN,asmith,returned,2026-09-25,2026-09-20,GOOD\n"
@@ -281,3 +289,30 @@ def test_example_files_download_in_the_tracker_format(quality_client):
     assert "area:assessment" in audits.content.decode().splitlines()[0]
     assert actions.content.decode().startswith("action_ref,audit_ref,description,owner,due_on,completed_on")
     assert missing.status_code == 404
+
+
+def test_files_of_previews_never_confirmed_are_discarded_after_a_day(quality_client):
+    upload(quality_client, good_csv(1))
+    run = ImportRun.objects.get()
+    assert import_runs_discard_stale() == 0
+
+    with time_machine.travel(datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=1, minutes=1)):
+        assert import_runs_discard_stale() == 1
+        assert import_runs_discard_stale() == 0
+
+    run.refresh_from_db()
+    assert not run.audits_file
+    assert "files were discarded" in run.problems[0]["message"]
+    confirm = quality_client.post(reverse("audits:import_confirm", args=[run.pk]), follow=True)
+    assert "These files have problems" in confirm.content.decode()
+    assert not Audit.objects.exists()
+
+
+def test_two_uploads_with_the_same_name_are_told_apart(quality_client):
+    actions = "action_ref,audit_ref,description,owner,due_on\nX-1,NOPE,d,mgr,2026-12-01\n"
+    quality_client.post(
+        reverse("audits:import_upload"),
+        {"audits_file": csv_upload(good_csv(1), "tracker.csv"), "actions_file": csv_upload(actions, "tracker.csv")},
+    )
+
+    assert ImportRun.objects.get().problems[0]["file"] == "tracker.csv (actions)"
