@@ -26,7 +26,8 @@ Decisions the contract leaves open:
 - `moderator` needs a `returned` row. An imported moderation is COMPLETED with sample reason
   IMPORTED; re-importing a row without a moderator removes an imported moderation but never one made
   in the product.
-- The final grade comes from `audits.grading.audit_final_grade_of`, the product's one rule.
+- The final grade comes from `audits.grading.audit_final_grade_of`, the product's one rule, and a
+  moderation's outcome from `moderation.services.moderation_outcome`.
 - A Child of Concern is raised on the day the product would have raised it: the submission date when
   the auditor graded Inadequate, else the moderation date. Historic concerns were handled outside the
   product, so `notified_at` is set and no e-mail goes out: telling managers today about a concern
@@ -60,7 +61,6 @@ from actions.models import Action, ChildOfConcern
 from actions.workdays import add_working_days
 from audits.grading import audit_final_grade_of
 from audits.models import (
-    GRADE_RANK,
     AreaGrade,
     AreaGradeChoice,
     Audit,
@@ -75,6 +75,7 @@ from audits.models import (
     TemplateVersion,
 )
 from moderation.models import Moderation
+from moderation.services import moderation_outcome
 from people.models import ServiceArea, Team, User
 
 logger = logging.getLogger(__name__)
@@ -1104,7 +1105,9 @@ class _Importer:
                     moderation.status = Moderation.Status.COMPLETED
                     moderation.grade = row.moderator_grade
                     moderation.moderated_on = row.moderated_on
-                    moderation.outcome = _moderation_outcome(audit.auditor_grade, row.moderator_grade)
+                    moderation.outcome = moderation_outcome(
+                        auditor_grade=audit.auditor_grade, moderator_grade=row.moderator_grade
+                    )
                 elif moderation is not None and moderation.sample_reason == Moderation.SampleReason.IMPORTED:
                     moderation = None
             row.moderation = moderation
@@ -1467,17 +1470,6 @@ class _Importer:
             return
         with transaction.atomic():
             self.apply()
-
-
-def _moderation_outcome(auditor_grade: str, moderator_grade: str) -> str:
-    """Agreed, upgraded or downgraded, by the grades' rank (Outstanding best)."""
-    auditor_rank = GRADE_RANK.get(auditor_grade, 0)
-    moderator_rank = GRADE_RANK.get(moderator_grade, 0)
-    if moderator_rank > auditor_rank:
-        return Moderation.Outcome.UPGRADED
-    if moderator_rank < auditor_rank:
-        return Moderation.Outcome.DOWNGRADED
-    return Moderation.Outcome.AGREED
 
 
 def _concern_raised_on(audit: Audit, moderation: Moderation | None) -> datetime.date | None:
