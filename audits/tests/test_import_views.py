@@ -316,3 +316,20 @@ def test_two_uploads_with_the_same_name_are_told_apart(quality_client):
     )
 
     assert ImportRun.objects.get().problems[0]["file"] == "tracker.csv (actions)"
+
+
+@pytest.mark.parametrize("problem_count", [3, 3000])
+def test_a_run_page_takes_the_same_few_queries_however_many_problems(
+    quality_client, django_assert_max_num_queries, problem_count
+):
+    problems = [{"file": "A.csv", "row": n + 2, "column": "month", "message": "bad"} for n in range(problem_count)]
+    run = ImportRun.objects.create(
+        by=QualityFactory(), audits_filename="A.csv", problems=problems, counts={"problems": problem_count}
+    )
+
+    with django_assert_max_num_queries(6):
+        response = quality_client.get(reverse("audits:import_detail", args=[run.pk]), {"page": 2})
+
+    page = response.content.decode()
+    assert f"{problem_count} problems: nothing was imported" in page
+    assert ("Page 2 of 30" in page) is (problem_count == 3000)
