@@ -131,6 +131,15 @@ def test_each_team_reaches_its_target_before_any_team_gets_more(quality):
     assert per_team == {big.pk: 2, small.pk: 2, smaller.pk: 1}
 
 
+def test_a_team_with_a_higher_target_gets_it_before_others_get_more_than_theirs(quality):
+    high, low = TeamFactory(monthly_target=3), TeamFactory(monthly_target=1)
+    children(high, 10)
+    children(low, 10)
+    AuditorFactory.create_batch(4)
+    per_team = Counter(line.child.team_id for line in propose(quality))
+    assert per_team == {high.pk: 3, low.pk: 1}
+
+
 def test_extra_auditors_beyond_the_targets_are_spread_one_per_team(quality):
     teams = [TeamFactory() for _ in range(3)]
     children(teams[0], 40)

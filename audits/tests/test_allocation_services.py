@@ -9,6 +9,7 @@ import pytest
 from audits.models import Audit, LegalStatus, MonthPlan, Policy, ProposedAllocation, TemplateVersion
 from audits.services import (
     AllocationError,
+    allocation_notify,
     allocation_notify_plan,
     month_plan_confirm,
     month_plan_propose,
@@ -281,6 +282,16 @@ def test_a_failed_send_leaves_only_the_untold_auditors_for_the_retry(quality, ma
     ]
     assert allocation_notify_plan(plan_id=plan.pk) == 1
     assert [m.to for m in mailoutbox] == [["untold@example.org"]]
+
+
+def test_two_workers_telling_the_same_auditor_send_one_email(quality, mailoutbox):
+    plan = MonthPlanFactory()
+    auditor = AuditorFactory(email="once@example.org")
+    ProposedAllocationFactory(plan=plan, auditor=auditor)
+    month_plan_confirm(plan=plan, by=quality)
+    assert allocation_notify(plan_id=plan.pk, auditor_id=auditor.pk) is True
+    assert allocation_notify(plan_id=plan.pk, auditor_id=auditor.pk) is False
+    assert len(mailoutbox) == 1
 
 
 def test_an_auditor_without_an_email_address_is_skipped(quality, mailoutbox):
