@@ -4,7 +4,9 @@ import datetime
 
 
 class MonthConverter:
-    regex = r"[0-9]{4}-(?:0[1-9]|1[0-2])"
+    # Years 1900-2099: wide enough for any tracker history, and the month page's
+    # previous/next links can never step outside the calendar.
+    regex = r"(?:19|20)[0-9]{2}-(?:0[1-9]|1[0-2])"
 
     def to_python(self, value: str) -> datetime.date:
         year, month = value.split("-")

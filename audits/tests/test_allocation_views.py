@@ -118,7 +118,7 @@ def test_the_index_opens_next_month(qa_client):
     assert qa_client.get(url("allocation_index")).url == "/audits/allocation/2026-12/"
 
 
-@pytest.mark.parametrize("bad", ["2026-13", "2026-00", "0000-01", "26-12"])
+@pytest.mark.parametrize("bad", ["2026-13", "2026-00", "0000-01", "9999-12", "26-12", "2026-1"])
 def test_a_month_that_is_not_a_month_is_not_found(qa_client, bad):
     assert qa_client.get(f"/audits/allocation/{bad}/").status_code == 404
 
