@@ -164,14 +164,18 @@ def concern_counts(queryset: QuerySet[ChildOfConcern], today: datetime.date) -> 
     )
 
 
-def children_of_concern_by_month(months: list[datetime.date], as_of: datetime.date) -> dict[datetime.date, dict]:
+def children_of_concern_by_month(
+    months: list[datetime.date], as_of: datetime.date, queryset: QuerySet[ChildOfConcern] | None = None
+) -> dict[datetime.date, dict]:
     """{"raised", "resolved", "open"} for each audit month in `months` (first days), in one query.
 
     A Child of Concern belongs to its audit's allocation month, as every figure
     in the report does; resolved counts those resolved on or before `as_of`.
+    `queryset` narrows it to what a person may see (default: all, for the report).
     """
+    base = ChildOfConcern.objects.all() if queryset is None else queryset
     rows = (
-        ChildOfConcern.objects.filter(audit__month__in=months)
+        base.filter(audit__month__in=months)
         .values("audit__month")
         .annotate(raised=Count("id"), resolved=Count("id", filter=Q(resolved_on__lte=as_of)))
     )

@@ -363,7 +363,7 @@ class ConcernListView(RoleRequiredMixin, View):
             ],
             "query": query.urlencode(),
             "today": today,
-            "by_month": _concerns_by_month(today),
+            "by_month": _concerns_by_month(visible, today),
         }
         if concern_filter.is_valid():
             page = Paginator(concern_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -372,10 +372,10 @@ class ConcernListView(RoleRequiredMixin, View):
         return TemplateResponse(request, "actions/concern_list.html", context)
 
 
-def _concerns_by_month(today) -> list[dict]:
-    """The report's raised / resolved / open for the last six audit months, each linked to its list."""
+def _concerns_by_month(visible, today) -> list[dict]:
+    """The report's raised / resolved / open for the last six audit months, within what the person may see."""
     months = list(reversed(months_ending(today, 6)))
-    figures = children_of_concern_by_month(months, today)
+    figures = children_of_concern_by_month(months, today, queryset=visible)
     return [
         {
             "month": month,

@@ -465,3 +465,14 @@ def test_each_concern_figure_links_to_a_list_of_exactly_those_concerns(client, t
     by_month = client.get(reverse("actions:coc_list")).context["by_month"]
     october = next(row for row in by_month if row["month"] == oct_)
     assert [count for count, _ in october["cells"]] == [3, 2, 1]  # resolved as of today, 21 Nov
+
+
+def test_the_by_month_figures_count_only_the_managers_teams(client, world):
+    client.force_login(world["manager"])
+    by_month = client.get(reverse("actions:coc_list")).context["by_month"]
+    october = next(row for row in by_month if row["month"] == D(2026, 10, 1))
+    assert [count for count, _ in october["cells"]] == [1, 0, 1]  # not Riverside's concern
+    client.force_login(world["quality"])
+    by_month = client.get(reverse("actions:coc_list")).context["by_month"]
+    october = next(row for row in by_month if row["month"] == D(2026, 10, 1))
+    assert [count for count, _ in october["cells"]] == [2, 0, 2]
