@@ -131,7 +131,12 @@ CONCERN_CHASES = ("reminder", "escalation")
 
 
 def concern_chase_q(kind: str, today: datetime.date) -> Q:
-    awaiting = Q(status=ChildOfConcern.Status.AWAITING_RESPONSE)
+    # Concerns whose deadline passed long ago (history brought in by the tracker import) are not chased
+    # one e-mail each; they stay listed as "Response overdue" on the Child of Concern page and home panels.
+    awaiting = Q(
+        status=ChildOfConcern.Status.AWAITING_RESPONSE,
+        response_due_on__gte=today - datetime.timedelta(days=OVERDUE_CATCH_UP_DAYS),
+    )
     if kind == "reminder":
         return awaiting & Q(response_due_on__lte=today, reminded_at__isnull=True)
     if kind == "escalation":

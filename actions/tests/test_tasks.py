@@ -205,3 +205,11 @@ def test_the_daily_job_takes_a_constant_number_of_queries_to_scan(time_machine, 
         ActionFactory(due_on=D(2027, 3, 1))
     with django_assert_max_num_queries(10):
         actions_daily()
+
+
+def test_concerns_overdue_long_ago_are_not_chased_one_email_each(time_machine, team):
+    # Imported history: raised in 2025 and never marked resolved in the old tracker.
+    ChildOfConcernFactory(audit__child__team=team, raised_on=D(2025, 3, 3), response_due_on=D(2025, 3, 10))
+    counts = run_on(time_machine, D(2026, 11, 23))
+    assert counts["concern_reminder"] == 0 and counts["concern_escalation"] == 0
+    assert [m for m in mail.outbox if "Child of Concern" in m.subject] == []
