@@ -399,6 +399,11 @@ def read_table(source: str | Path | bytes | IO[bytes], *, name: str) -> Table:
         raise TrackerFileError("the file is empty")
     if data[:4] == b"PK\x03\x04":
         return _read_xlsx(data, name)
+    if data[:4] == b"\xd0\xcf\x11\xe0":
+        raise TrackerFileError(
+            "this looks like an old Excel .xls file or a password-protected workbook; "
+            "save it as .xlsx (without a password) or as CSV UTF-8"
+        )
     return _read_csv(data, name)
 
 

@@ -99,6 +99,11 @@ def test_problems_are_printed_line_by_line_and_the_exit_status_is_1(tmp_path, ca
             "in Excel use Save As and choose 'CSV UTF-8'",
         ),
         (b"PK\x03\x04not really a workbook", "the file is not a readable XLSX workbook; save it as .xlsx or CSV UTF-8"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500),
+            "this looks like an old Excel .xls file or a password-protected workbook; "
+            "save it as .xlsx (without a password) or as CSV UTF-8",
+        ),
     ],
 )
 def test_unreadable_files_get_one_clear_message(tmp_path, capsys, content, message):
