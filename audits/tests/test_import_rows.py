@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.contrib.auth import authenticate
 
 from actions.models import Action, ChildOfConcern
@@ -15,6 +16,13 @@ from people.models import ServiceArea, Team, User
 from people.tests.factories import AuditorFactory, ServiceAreaFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    """The rows' dates are fixed, so "in the future" is judged from a fixed day: 21 Nov 2026."""
+    with time_machine.travel(datetime.datetime(2026, 11, 21, 12, 0, tzinfo=datetime.UTC), tick=False):
+        yield
 
 
 def tracker_row(**overrides):
