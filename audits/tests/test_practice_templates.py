@@ -222,6 +222,27 @@ def test_allocations_confirmed_after_publishing_take_the_new_version(officer, v1
     assert older.template == v1
 
 
+def test_publishing_a_draft_someone_has_just_published_is_refused(officer):
+    draft = template_create_draft(by=officer)
+    seen_by_second_officer = TemplateVersion.objects.get(pk=draft.pk)  # loaded before the first one published
+
+    template_publish(version=draft, by=officer)
+    with pytest.raises(TemplateError, match="Version 2 has been published"):
+        template_publish(version=seen_by_second_officer, by=officer)
+
+    assert list(TemplateVersion.objects.filter(is_current=True).values_list("number", flat=True)) == [2]
+
+
+def test_saving_a_draft_someone_has_just_discarded_is_refused(officer):
+    draft = template_create_draft(by=officer)
+    specs = as_specs(draft)
+    template_discard_draft(version=TemplateVersion.objects.get(pk=draft.pk))
+
+    with pytest.raises(TemplateError, match="no longer exists"):
+        template_update_draft(version=draft, name="Mine", areas=specs)
+    assert not PracticeArea.objects.filter(template_id=draft.pk).exists()
+
+
 def test_discarding_a_draft_deletes_it_and_its_areas(officer):
     draft = template_create_draft(by=officer)
     area_ids = list(draft.areas.values_list("pk", flat=True))
@@ -303,6 +324,20 @@ def test_list_query_count_does_not_grow_with_versions_or_audits(client, officer,
     AuditFactory.create_batch(5, template=template_current())
     with django_assert_max_num_queries(8):
         assert client.get(reverse("audits:template_list")).status_code == 200
+
+
+def test_detail_and_editor_query_counts_do_not_grow_with_the_areas(client, officer, django_assert_max_num_queries):
+    draft = template_create_draft(by=officer)
+    client.force_login(officer)
+    urls = [reverse(f"audits:{name}", kwargs={"number": 2}) for name in ("template_detail", "template_edit")]
+    for url in urls:
+        with django_assert_max_num_queries(12):
+            assert client.get(url).status_code == 200
+    specs = as_specs(draft) + [DraftArea(None, f"Extra area {n}", "Guidance", 50 + n) for n in range(20)]
+    template_update_draft(version=draft, name=draft.name, areas=specs)
+    for url in urls:
+        with django_assert_max_num_queries(12):
+            assert client.get(url).status_code == 200
 
 
 def test_unknown_version_is_not_found(client, officer):
