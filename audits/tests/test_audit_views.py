@@ -322,11 +322,19 @@ def test_autosave_answers_saved_at_and_hands_the_tab_its_new_version_and_action_
 
 
 @pytest.mark.django_db
-def test_a_pending_action_comes_back_on_the_next_visit(client, audit):
+def test_a_pending_action_comes_back_on_the_next_visit_with_its_owner_chosen(client, audit):
+    owner = UserFactory(first_name="Ola", last_name="Owner")
     login(client, audit.auditor)
-    client.post(url("audit_autosave", audit), form_data(audit, actions=[{"description": "Ask the IRO"}]))
+    client.post(
+        url("audit_autosave", audit), form_data(audit, actions=[{"description": "Ask the IRO", "owner": owner.pk}])
+    )
     page = client.get(url("audit_edit", audit)).content.decode()
     assert "Ask the IRO</textarea>" in page
+    row = page[page.index('name="actions-0-owner"') : page.index("</select>", page.index('name="actions-0-owner"'))]
+    assert f'<option value="{owner.pk}" selected>Ola Owner</option>' in row
+    assert row.count(" selected") == 1
+    assert re.search(r'<label\s+for="id_actions-0-owner"[^>]*>\s*Owner', page)
+    assert re.search(r'<select [^>]*id="id_actions-0-owner" name="actions-0-owner">', page)
 
 
 @pytest.mark.django_db
