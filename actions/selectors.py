@@ -80,11 +80,7 @@ def actions_visible_to(user: User) -> QuerySet[Action]:
     """QA team: all; managers: their teams' (through the audit scope); everyone: the actions they own."""
     if not user.is_authenticated or not user.is_active:
         return Action.objects.none()
-    audit_scope = audit_scope_q(user, prefix="audit__")
-    if not audit_scope:
-        # An empty Q means "every audit"; OR-ing it with another Q would silently narrow it to that Q.
-        return Action.objects.all()
-    return Action.objects.filter(audit_scope | Q(owner=user))
+    return Action.objects.filter(audit_scope_q(user, prefix="audit__") | Q(owner=user))
 
 
 def concern_scope_q(user: User, prefix: str = "") -> Q:

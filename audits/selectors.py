@@ -15,7 +15,9 @@ def audit_scope_q(user: User, prefix: str = "") -> Q:
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if user.is_superuser or user.is_quality:
-        return Q()
+        # Not an empty Q(): `Q() | Q(x)` is just `Q(x)`, so "everything" must be a real condition
+        # that stays "everything" when a caller ORs it with another scope.
+        return Q(**{f"{prefix}pk__isnull": False})
     q = Q(**{f"{prefix}auditor": user})
     if user.is_manager:
         q |= Q(**{f"{prefix}team__manager": user}) | Q(**{f"{prefix}team__head_of_service": user})
