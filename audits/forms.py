@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from audits.models import Child, Exemption
 from audits.services import exemption_problems
@@ -75,14 +76,17 @@ class ProposeForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
+    anchor = "reassign-errors"  # Where the error summary links for problems with no field of their own.
     auditor = AuditorChoiceField(label="New auditor", queryset=auditor_choices(), empty_label="Choose an auditor")
 
 
 class SwapChildForm(forms.Form):
+    anchor = "swap-errors"
     child = child_ref_field()
 
 
 class ProposalAddForm(ReassignForm):
+    anchor = "add-errors"
     child = child_ref_field()
 
     def __init__(self, *args, **kwargs):
@@ -91,6 +95,7 @@ class ProposalAddForm(ReassignForm):
 
 
 class ExemptionForm(forms.Form):
+    anchor = "exemption-errors"
     user = AuditorChoiceField(
         label="Person",
         queryset=auditor_choices(),
@@ -139,6 +144,15 @@ class ExemptionForm(forms.Form):
                 if field not in self.errors:
                     self.add_error(field, message)
         return data
+
+
+def add_service_error(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's refusal on the form: at the field it names when the form has that field, else at the top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
 
 
 def error_summary(*forms_: forms.Form) -> list[tuple[str, str]]:

@@ -30,6 +30,7 @@ from audits.forms import (
     ProposeForm,
     ReassignForm,
     SwapChildForm,
+    add_service_error,
     error_summary,
 )
 from audits.models import Exemption, MonthPlan, Policy, ProposedAllocation
@@ -176,7 +177,7 @@ class ProposalAddView(MonthMixin, View):
                     plan=plan, auditor=form.cleaned_data["auditor"], child=form.cleaned_data["child"], by=request.user
                 )
             except AllocationError as error:
-                form.add_error(None, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, f"Added {line.child.case_ref} for {line.auditor}.")
                 return redirect(_allocation_url(self.month, "proposal"))
@@ -227,7 +228,7 @@ class ProposalLineView(MonthMixin, TemplateView):
                 else:
                     proposal_swap_child(line=self.line, child=form.cleaned_data["child"], by=request.user)
             except AllocationError as error:
-                form.add_error(None, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, "The line has been changed.")
                 return redirect(_allocation_url(self.month, "proposal"))
@@ -325,7 +326,7 @@ class ExemptionGrantView(QualityRequiredMixin, TemplateView):
                     by=request.user,
                 )
             except ExemptionError as error:
-                form.add_error(None, error)
+                add_service_error(form, error)
             else:
                 exempted = exemption.audits.count()
                 note = f" {exempted} allocation{'s' if exempted != 1 else ''} marked exempted." if exempted else ""

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from audits.models import Audit, Exemption, MonthPlan, ProposedAllocation
 from audits.services import month_plan_confirm, month_plan_propose
@@ -302,3 +303,26 @@ def test_auditors_get_a_my_audits_link_and_no_allocation_link(client):
     content = client.get("/").content.decode()
     assert 'href="/audits/mine/">My audits</a>' in content
     assert "/audits/allocation/" not in content
+
+
+def test_a_refusal_about_a_field_the_form_lacks_is_shown_at_the_top_not_a_server_error(qa_client, quality):
+    make_authority()
+    plan = month_plan_propose(month=DEC, by=quality, seed=1)
+    line = plan.proposals.select_related("child", "auditor").first()
+    # The child's case closed after the proposal: the reassign form has no child field to put that on.
+    line.child.is_open = False
+    line.child.save()
+    response = qa_client.post(
+        url("allocation_line", month=DEC, pk=line.pk), {"op": "reassign", "reassign-auditor": AuditorFactory().pk}
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert f'<a href="#reassign-errors" class="alert-link">{line.child.case_ref} is a closed case.</a>' in content
+    assert 'id="reassign-errors"' in content
+    # The swap form has no auditor field for "the auditor is this child's social worker".
+    own_case = ChildFactory(social_worker=line.auditor)
+    response = qa_client.post(
+        url("allocation_line", month=DEC, pk=line.pk), {"op": "swap", "swap-child": own_case.case_ref}
+    )
+    assert escape(f"{line.auditor} is {own_case.case_ref}'s social worker.") in response.content.decode()
+    assert 'id="swap-errors"' in response.content.decode()

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from audits.models import Audit
 from audits.tests.factories import AuditFactory, ChildFactory
@@ -56,7 +57,7 @@ def test_an_auditor_sees_only_their_own_allocations(auditor_client, auditor):
     AuditFactory(month=datetime.date(2026, 11, 1), child=ChildFactory(case_ref="THEIRS-1"))
     content = auditor_client.get(URL).content.decode()
     assert "MINE-1" in content and "THEIRS-1" not in content
-    assert mine.team.name in content
+    assert escape(mine.team.name) in content
     assert "25 Nov 2026" in content  # UK date style
 
 
