@@ -168,8 +168,13 @@ class ProposalAddView(MonthMixin, View):
     def post(self, request, *args, **kwargs):
         form = ProposalAddForm(request.POST, prefix="add")
         plan = self.get_plan()
-        if plan is None:
-            messages.error(request, "Propose the allocation first, then add lines to it.")
+        if plan is None or plan.status != MonthPlan.Status.DRAFT:
+            messages.error(
+                request,
+                "Propose the allocation first, then add lines to it."
+                if plan is None
+                else f"The allocation for {self.month:%B %Y} is already confirmed; it can no longer be changed.",
+            )
             return redirect(_allocation_url(self.month))
         if form.is_valid():
             try:

@@ -194,7 +194,13 @@ def test_a_confirmed_month_cannot_be_proposed_again_or_edited(qa_client, quality
     assert qa_client.get(url("allocation_line", month=DEC, pk=line.pk)).status_code == 302
     response = qa_client.post(url("allocation_line_remove", month=DEC, pk=line.pk), follow=True)
     assert "already confirmed" in response.content.decode()
+    response = qa_client.post(
+        url("allocation_add", month=DEC), {"add-auditor": AuditorFactory().pk, "add-child": ChildFactory().case_ref}
+    )
+    assert response.status_code == 302
+    assert plan.proposals.count() == 4
     page = qa_client.get(url("allocation", month=DEC)).content.decode()
+    assert "already confirmed" in page
     assert "Propose allocation" not in page and "Allocations (4)" in page
 
 
