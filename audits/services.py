@@ -8,8 +8,8 @@ rows and e-mails each auditor. Every change to a plan locks its row, so an
 edit never lands in a plan that is being confirmed, and two confirmations of
 the same month create one set of allocations.
 
-Domain errors are `ValidationError` subclasses: a view can put them on the
-form field they name (`form.add_error(None, error)`) or show their messages.
+Domain errors are `ValidationError` subclasses: a view puts them on the form
+field they name (`audits.forms.add_service_error`) or shows their messages.
 """
 
 from __future__ import annotations
