@@ -32,6 +32,31 @@ def _no_axes_lockout_between_tests(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_practice_template(request):
+    """Version 1 of the practice-area template, as data migration 0003 makes it, in every test database.
+
+    A transactional test (every browser test) ends by flushing the database, and the migration's rows
+    go with it, so a later test would find no current template. `serialized_rollback` would restore
+    them but clashes with the content types the flush recreates; re-running the migration's own
+    function is idempotent and keeps one definition of the default set.
+    """
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        return
+    if "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+    else:
+        request.getfixturevalue("_django_db_helper")
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("audits.migrations.0003_default_practice_areas").create_default(apps, None)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2's deliberate slowness would dominate the suite's run time; tests need no such protection."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
