@@ -368,6 +368,24 @@ def test_submitting_inadequate_raises_a_child_of_concern_and_samples_for_moderat
 
 
 @pytest.mark.django_db
+def test_submitting_an_immediate_concern_raises_a_child_of_concern_whatever_the_grade(audit):
+    data = complete_input(audit, immediate_concern=True, immediate_concern_detail="Bruising seen <today>.")
+    audit_submit(audit=audit, by=audit.auditor, data=data, expected_version=0)
+    concern = ChildOfConcern.objects.get(audit=audit)
+    assert concern.trigger == ChildOfConcern.Trigger.IMMEDIATE_CONCERN
+    audit.refresh_from_db()
+    assert (audit.final_grade, audit.immediate_concern_detail) == ("good", "Bruising seen <today>.")
+
+
+@pytest.mark.django_db
+def test_a_draft_raises_no_child_of_concern(audit):
+    data = complete_input(audit, auditor_grade="inadequate", immediate_concern=True)
+    audit_save_draft(audit=audit, by=audit.auditor, data=data, expected_version=0)
+    assert not ChildOfConcern.objects.exists()
+    assert not Moderation.objects.exists()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("moment", "due", "late", "submitted_on"),
     [
