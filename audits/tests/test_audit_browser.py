@@ -48,7 +48,16 @@ def test_auditor_completes_a_draft_over_two_visits_then_submits(page, sign_in, a
         page, first_area, grade="Good", evidence="Risk was assessed the same day.", impact="She is safer at home."
     )
     page.get_by_role("textbox", name="Strengths").fill("Regular, purposeful visits.")
-    expect(page.locator("#autosave-status")).to_contain_text("Saved at", timeout=15000)
+    status = page.locator("#autosave-status")
+    expect(status).to_contain_text("Saved at", timeout=15000)
+
+    # The connection drops: the page says so and keeps the text; once back, the next autosave saves it.
+    page.route("**/autosave/", lambda route: route.abort())
+    page.get_by_role("textbox", name="Strengths").fill("Regular, purposeful visits")
+    expect(status).to_contain_text("Not saved: no connection", timeout=15000)
+    page.unroute("**/autosave/")
+    page.get_by_role("textbox", name="Strengths").fill("Regular, purposeful visits.")
+    expect(status).to_contain_text("Saved at", timeout=15000)
 
     # Second visit: everything typed is still there; finish all but one impact statement.
     page.goto("/")
