@@ -587,7 +587,7 @@ def test_awaiting_finalisation_lists_months_up_to_the_report_month_oldest_first(
             tracker_row("2019-11", finalised_on="2019-12-02", **moderated),  # Finalised: not listed.
             tracker_row("2019-11", moderator="mod", moderator_grade="GOOD", moderated_on="2020-01-03"),  # Later.
             tracker_row("2019-11"),  # Not moderated.
-            tracker_row("2020-01", **moderated),  # After the report month.
+            tracker_row("2020-01", moderator="mod", moderator_grade="GOOD"),  # After the report month.
         ]
     )
     figures = report_figures(datetime.date(2019, 12, 1), as_of=datetime.date(2019, 12, 10))
