@@ -41,6 +41,9 @@ def test_the_head_of_quality_writes_the_summary_generates_the_pdf_and_downloads_
 
     page.get_by_role("link", name="Write or edit the narrative").click()
     axe(page, "report-narrative")
+    page.get_by_label("Methodology").fill("Fifteen audits, a third of them moderated.")
+    # htmx saves the draft two seconds after typing stops.
+    page.get_by_role("status").filter(has_text="Draft saved").wait_for()
     page.get_by_label("Executive summary").fill("Good practice is rising in October; weaker practice persists.")
     page.get_by_role("button", name="Save draft").click()
     assert "Narrative for October 2026 saved as a draft." in page.locator(".messages").inner_text()
@@ -59,6 +62,7 @@ def test_the_head_of_quality_writes_the_summary_generates_the_pdf_and_downloads_
     text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True, check=True).stdout
     assert "Good practice is rising in October; weaker practice persists." in text
     assert "Monthly QA report: October 2026" in text
+    assert "Fifteen audits, a third of them moderated." in text
     assert "quiet.one" in text  # The nil return in the appendix.
 
     page.get_by_role("button", name="Publish revision 1").click()

@@ -159,6 +159,8 @@ def test_action_and_child_of_concern_figures_link_to_their_own_lists(quality_cli
         reverse("actions:list") + "?status=overdue&audit_month_from=2019-10&audit_month_to=2019-12&as_of=2019-12-31"
     ) in html
     assert reverse("actions:coc_list") + "?audit_month=2019-12&state=open" in html
+    assert reverse("moderation:panel") + "?month=2019-12" in html
+    assert reverse("moderation:effect") + "?month=2019-12" in html
 
 
 def test_an_empty_first_month_shows_dashes_never_zero_percent(quality_client):
@@ -348,6 +350,11 @@ def test_the_drilldown_filters_match_the_figures(quality_client):
     assert _listed(quality_client, "month_from=2019-10&month_to=2019-12&grade=good&grade=outstanding") == 31
     assert _listed(quality_client, "month_from=2019-10&month_to=2019-12&legal_status=CWD&outcome=returned") == 5
     assert _listed(quality_client, "month=2019-12&team=Late+Team") == 1
+    late = quality_client.get(reverse("reports:drilldown") + "?month=2019-12&team=Late+Team")
+    audit = late.context["audits"][0]
+    assert f'<a href="{reverse("audits:audit_detail", kwargs={"pk": audit.pk})}">{audit.child.case_ref}</a>' in (
+        late.content.decode()
+    )
 
 
 def test_a_bad_drilldown_filter_is_explained_not_an_error(quality_client):
