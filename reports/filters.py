@@ -3,7 +3,7 @@
 Each filter mirrors one definition of contracts.md so that the list behind a
 figure holds exactly the audits the figure counts: returned = submitted and
 not sent back, final grade from `Audit.final_grade`, moderated = a completed
-moderation, upgraded / downgraded by comparing the two grades' ranks.
+moderation, upgraded / downgraded from `moderation.selectors.AUDIT_RANKS`, as the figures count them.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import django_filters
 from django import forms
 from django.db.models import F, Q, QuerySet
 
-from audits.models import GRADE_RANK, Audit, Feedback, Grade, IroViews, LegalStatus
+from audits.models import Audit, Feedback, Grade, IroViews, LegalStatus
 from moderation.models import Moderation
+from moderation.selectors import AUDIT_RANKS
 from reports.selectors import RETURNED
 
 MONTH_INPUT = {"input_formats": ["%Y-%m"], "widget": forms.TextInput(attrs={"placeholder": "YYYY-MM"})}
@@ -50,21 +51,13 @@ TOOK_PART_Q = {
 FEEDBACK_CHOICES = [("any", "Any response"), *Feedback.choices]
 
 
-def _moderation_q(better: bool | None) -> Q:
-    """Completed moderations whose grade is above (True), below (False) or equal to (None) the auditor's."""
-    pairs = Q(pk__in=[])
-    for auditor_grade, auditor_rank in GRADE_RANK.items():
-        for moderator_grade, moderator_rank in GRADE_RANK.items():
-            if better is None:
-                keep = moderator_rank == auditor_rank
-            else:
-                keep = moderator_rank > auditor_rank if better else moderator_rank < auditor_rank
-            if keep:
-                pairs |= Q(auditor_grade=auditor_grade, moderation__grade=moderator_grade)
-    return Q(moderation__status=Moderation.Status.COMPLETED) & pairs
-
-
-MODERATION_Q = {"agreed": _moderation_q(None), "upgraded": _moderation_q(True), "downgraded": _moderation_q(False)}
+# Upgraded / downgraded / agreed as moderation.selectors counts them for the report (one definition).
+_COMPLETED = Q(moderation__status=Moderation.Status.COMPLETED)
+MODERATION_Q = {
+    "agreed": _COMPLETED & AUDIT_RANKS.agreed,
+    "upgraded": _COMPLETED & AUDIT_RANKS.upgraded,
+    "downgraded": _COMPLETED & AUDIT_RANKS.downgraded,
+}
 
 
 class AuditDrilldownFilter(django_filters.FilterSet):
