@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.utils import timezone
 
 from audits.models import AreaGradeChoice, Audit, Grade
 from moderation.models import Moderation
+from moderation.services import NewAction
 from people.models import User
+from people.selectors import staff_choices
 
 GRADE_CHOICES = [(g.value, g.label) for g in Grade]
 AREA_CHOICES = [("", "Not graded"), *((c.value, c.label) for c in AreaGradeChoice)]
@@ -117,6 +120,71 @@ class FinaliseForm(forms.Form):
 
     def bound_area_rows(self):
         return [(row, self[e], self[i]) for row, e, i in self.area_rows]
+
+
+class NewActionForm(forms.Form):
+    """One optional new action; a row left blank is ignored, a row begun must be complete."""
+
+    description = forms.CharField(label="Action", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.ModelChoiceField(
+        label="Owner", queryset=User.objects.none(), required=False, empty_label="Choose an owner"
+    )
+    due_on = forms.DateField(
+        label="Due date", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    in_care_plan = forms.BooleanField(label="Goes into the child's care plan", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff_choices()
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(name) for name in ("description", "owner", "due_on")):
+            return data
+        if not (data.get("description") or "").strip():
+            self.add_error("description", "Describe the action.")
+        if not data.get("owner") and "owner" not in self.errors:
+            self.add_error("owner", "Choose who owns the action.")
+        if not data.get("due_on") and "due_on" not in self.errors:
+            self.add_error("due_on", "Give the date the action is due, for example 2026-12-18.")
+        elif data.get("due_on") and data["due_on"] < timezone.localdate():
+            self.add_error("due_on", "The due date cannot be in the past.")
+        return data
+
+    def new_action(self) -> NewAction | None:
+        data = self.cleaned_data
+        if not data.get("description"):
+            return None
+        return NewAction(
+            description=data["description"],
+            owner=data["owner"],
+            due_on=data["due_on"],
+            in_care_plan=data["in_care_plan"],
+        )
+
+
+NewActionFormSet = forms.formset_factory(NewActionForm, extra=2, max_num=5, validate_max=True)
+
+
+def error_links(*forms_) -> list[tuple[str, str]]:
+    """(anchor, message) for every error of the given forms, for the summary at the top of a page.
+
+    The anchor is the field's id (the first radio of a group); a form-wide error has none.
+    """
+    links: list[tuple[str, str]] = []
+    for form in forms_:
+        if form is None:
+            continue
+        if hasattr(form, "non_form_errors"):
+            links += [("", str(error)) for error in form.non_form_errors()]
+            links += error_links(*form.forms)
+            continue
+        links += [("", str(error)) for error in form.non_field_errors()]
+        for field in form:
+            anchor = field.auto_id + ("_0" if field.widget_type == "radioselect" else "")
+            links += [(anchor, str(error)) for error in field.errors]
+    return links
 
 
 class ReviewForm(forms.Form):

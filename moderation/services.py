@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from actions.models import Action
 from audits.grading import audit_set_final_grade
 from audits.models import GRADE_RANK, AreaGrade, AreaGradeChoice, Audit, Grade, Policy
 from moderation.models import ModeratedAreaGrade, Moderation
@@ -305,6 +307,16 @@ def moderation_record(
 # The auditor's finalisation.
 
 
+@dataclass(frozen=True)
+class NewAction:
+    """An action the auditor adds when finalising, in the light of the moderator's feedback."""
+
+    description: str
+    owner: User
+    due_on: datetime.date
+    in_care_plan: bool = False
+
+
 @transaction.atomic
 def moderation_finalise(
     *,
@@ -313,12 +325,23 @@ def moderation_finalise(
     area_texts: Mapping[int, tuple[str, str]] | None = None,
     strengths: str | None = None,
     improvements: str | None = None,
+    new_actions: Sequence[NewAction] = (),
 ) -> Audit:
     """The auditor acknowledges the feedback and finalises the audit, optionally updating the evidence.
 
-    `area_texts` maps the audit's AreaGrade ids to (evidence, impact). Grades are never
-    touched here: the moderator's grade stands as the final grade.
+    `area_texts` maps the audit's AreaGrade ids to (evidence, impact); `new_actions` are
+    added to the audit's actions (existing actions change on the action tracker, where a
+    moved due date needs a reason). Grades are never touched here: the moderator's grade
+    stands as the final grade.
     """
+    today = timezone.localdate()
+    for index, action in enumerate(new_actions):
+        if not action.description.strip():
+            raise ModerationError("Describe the action.", field=f"actions-{index}-description")
+        if not action.owner.is_active:
+            raise ModerationError("Choose an owner who is still working here.", field=f"actions-{index}-owner")
+        if action.due_on < today:
+            raise ModerationError("The due date cannot be in the past.", field=f"actions-{index}-due_on")
     audit = Audit.objects.get(pk=moderation.audit_id)
     if audit.auditor_id != by.pk:
         raise ModerationError("Only the auditor can finalise their audit.")
@@ -349,7 +372,17 @@ def moderation_finalise(
                 row.evidence, row.impact = evidence, impact
                 changed_rows.append(row)
         AreaGrade.objects.bulk_update(changed_rows, ["evidence", "impact"])
-    audit.finalised_on = timezone.localdate()
+    for action in new_actions:
+        created = Action(
+            audit=audit,
+            description=action.description.strip(),
+            owner=action.owner,
+            due_on=action.due_on,
+            in_care_plan=action.in_care_plan,
+        )
+        created._change_reason = "Added when finalising after moderation"
+        created.save()
+    audit.finalised_on = today
     # Bump the audit's optimistic-lock version, so any form still open on the old text is told.
     audit.version += 1
     audit.save(update_fields=[*changed_fields, "finalised_on", "version"])

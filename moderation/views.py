@@ -27,9 +27,11 @@ from moderation.forms import (
     FinaliseForm,
     ModerationForm,
     MonthForm,
+    NewActionFormSet,
     ReassignForm,
     RemoveForm,
     ReviewForm,
+    error_links,
     moderation_form_data_with_version,
 )
 from moderation.models import Moderation
@@ -97,7 +99,13 @@ class ModerateView(ModeratorRequiredMixin, View):
         return get_object_or_404(_with_audit(queryset.exclude(status=Moderation.Status.REMOVED)), pk=self.kwargs["pk"])
 
     def render_page(self, moderation, form, status=200, conflict=False):
-        context = {"moderation": moderation, "audit": moderation.audit, "form": form, "conflict": conflict}
+        context = {
+            "moderation": moderation,
+            "audit": moderation.audit,
+            "form": form,
+            "conflict": conflict,
+            "errors": error_links(form),
+        }
         context.update(audit_readonly_context(audit=moderation.audit))
         return render(self.request, self.template_name, context, status=status)
 
@@ -151,7 +159,7 @@ class FeedbackListView(AuditorRequiredMixin, TemplateView):
 
 
 class FinaliseView(AuditorRequiredMixin, View):
-    """The auditor reads the feedback, may update evidence (never the grade) and finalises."""
+    """The auditor reads the feedback, may update evidence and add actions (never the grade) and finalises."""
 
     template_name = "moderation/moderation_finalise.html"
 
@@ -161,15 +169,22 @@ class FinaliseView(AuditorRequiredMixin, View):
         )
         return get_object_or_404(_with_audit(queryset), pk=self.kwargs["pk"])
 
-    def render_page(self, moderation, form, status=200):
-        context = {"moderation": moderation, "audit": moderation.audit, "form": form}
+    def render_page(self, moderation, form, actions_formset=None, status=200):
+        context = {
+            "moderation": moderation,
+            "audit": moderation.audit,
+            "form": form,
+            "actions_formset": actions_formset,
+            "errors": error_links(form, actions_formset),
+        }
         context.update(audit_readonly_context(audit=moderation.audit))
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request, pk):
         moderation = self.get_object()
-        form = None if moderation.acknowledged_at else FinaliseForm(audit=moderation.audit)
-        return self.render_page(moderation, form)
+        if moderation.acknowledged_at:
+            return self.render_page(moderation, None)
+        return self.render_page(moderation, FinaliseForm(audit=moderation.audit), NewActionFormSet(prefix="actions"))
 
     def post(self, request, pk):
         moderation = self.get_object()
@@ -177,8 +192,9 @@ class FinaliseView(AuditorRequiredMixin, View):
             messages.info(request, "This audit was already finalised.")
             return redirect("moderation:finalise", pk=moderation.pk)
         form = FinaliseForm(request.POST, audit=moderation.audit)
-        if not form.is_valid():
-            return self.render_page(moderation, form, status=400)
+        actions_formset = NewActionFormSet(request.POST, prefix="actions")
+        if not (form.is_valid() & actions_formset.is_valid()):
+            return self.render_page(moderation, form, actions_formset, status=400)
         try:
             moderation_finalise(
                 moderation=moderation,
@@ -186,10 +202,12 @@ class FinaliseView(AuditorRequiredMixin, View):
                 area_texts=form.area_texts(),
                 strengths=form.cleaned_data["strengths"],
                 improvements=form.cleaned_data["improvements"],
+                new_actions=[a for a in (f.new_action() for f in actions_formset.forms) if a is not None],
             )
         except ModerationError as error:
             _service_error(form, error)
-            return self.render_page(moderation, form, status=409 if isinstance(error, ModerationConflict) else 400)
+            status = 409 if isinstance(error, ModerationConflict) else 400
+            return self.render_page(moderation, form, actions_formset, status=status)
         messages.success(request, f"Audit of {moderation.audit.child.case_ref} finalised.")
         return redirect("moderation:feedback")
 
@@ -211,7 +229,7 @@ class ReviewView(QualityRequiredMixin, View):
         return get_object_or_404(_with_audit(selectors.moderations_visible_to(self.request.user)), pk=self.kwargs["pk"])
 
     def render_page(self, moderation, form, status=200):
-        context = {"moderation": moderation, "audit": moderation.audit, "form": form}
+        context = {"moderation": moderation, "audit": moderation.audit, "form": form, "errors": error_links(form)}
         context.update(audit_readonly_context(audit=moderation.audit))
         return render(self.request, self.template_name, context, status=status)
 

@@ -7,13 +7,14 @@ import time
 import pytest
 from django.db import OperationalError, connection
 
-from actions.models import ChildOfConcern
+from actions.models import Action, ChildOfConcern
 from audits.models import AreaGrade, Audit, Policy
 from audits.tests.factories import AreaGradeFactory, AuditFactory, PracticeAreaFactory, TemplateVersionFactory
 from moderation.models import ModeratedAreaGrade, Moderation
 from moderation.services import (
     ModerationConflict,
     ModerationError,
+    NewAction,
     moderation_add_manual,
     moderation_finalise,
     moderation_outcome,
@@ -421,3 +422,37 @@ def test_a_sent_back_audit_cannot_be_moderated_until_resubmitted():
     with pytest.raises(ModerationError):
         _record(moderation)
     assert Moderation.objects.get(pk=moderation.pk).status == Moderation.Status.ASSIGNED
+
+
+def test_the_auditor_may_add_actions_when_finalising(time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 21, 12, 0, tzinfo=datetime.UTC))
+    moderation = _completed()
+    owner = AuditorFactory()
+
+    moderation_finalise(
+        moderation=moderation,
+        by=moderation.audit.auditor,
+        new_actions=[
+            NewAction(description="Add timescales to the plan", owner=owner, due_on=datetime.date(2026, 12, 18))
+        ],
+    )
+
+    action = Action.objects.get(audit=moderation.audit)
+    assert (action.description, action.owner, action.due_on) == (
+        "Add timescales to the plan",
+        owner,
+        datetime.date(2026, 12, 18),
+    )
+
+
+def test_an_action_due_in_the_past_is_refused_and_nothing_is_finalised(time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 21, 12, 0, tzinfo=datetime.UTC))
+    moderation = _completed()
+    with pytest.raises(ModerationError):
+        moderation_finalise(
+            moderation=moderation,
+            by=moderation.audit.auditor,
+            new_actions=[NewAction(description="Late", owner=AuditorFactory(), due_on=datetime.date(2026, 11, 1))],
+        )
+    assert not Action.objects.filter(audit=moderation.audit).exists()
+    assert Audit.objects.get(pk=moderation.audit_id).finalised_on is None

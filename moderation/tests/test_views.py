@@ -242,7 +242,16 @@ def test_auditor_finalises_from_the_feedback_page(client, people, world):
     assert f'name="evidence_{row.pk}"'.encode() in page.content
     assert b'name="grade"' not in page.content
 
-    response = client.post(url, {"acknowledge": "on", f"evidence_{row.pk}": "new", f"impact_{row.pk}": "i"})
+    response = client.post(
+        url,
+        {
+            "acknowledge": "on",
+            f"evidence_{row.pk}": "new",
+            f"impact_{row.pk}": "i",
+            "actions-TOTAL_FORMS": "2",
+            "actions-INITIAL_FORMS": "0",
+        },
+    )
 
     assert response.status_code == 302
     row.refresh_from_db()
@@ -426,3 +435,29 @@ def test_the_admin_shows_moderations_to_the_qa_team_but_never_changes_them(clien
     qa.post(url, {"grade": "outstanding"})
     assert Moderation.objects.get(pk=world["completed"].pk).grade == "requires_improvement"
     assert _as(client, people["moderator"]).get(reverse("admin:moderation_moderation_changelist")).status_code == 302
+
+
+def test_auditor_adds_an_action_when_finalising(client, people, world, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 21, 12, 0, tzinfo=datetime.UTC), tick=False)
+    url = reverse("moderation:finalise", args=[world["completed"].pk])
+    management = {"actions-TOTAL_FORMS": "2", "actions-INITIAL_FORMS": "0"}
+    qa = _as(client, people["auditor"])
+
+    half_done = qa.post(url, {**management, "acknowledge": "on", "actions-0-description": "Add timescales"})
+    assert half_done.status_code == 400
+    html = half_done.content.decode()
+    assert 'href="#id_actions-0-owner"' in html and 'href="#id_actions-0-due_on"' in html
+    assert "Add timescales" in html
+
+    done = qa.post(
+        url,
+        {
+            **management,
+            "acknowledge": "on",
+            "actions-0-description": "Add timescales",
+            "actions-0-owner": people["manager"].pk,
+            "actions-0-due_on": "2026-12-18",
+        },
+    )
+    assert done.status_code == 302
+    assert world["completed"].audit.actions.get().owner == people["manager"]
