@@ -12,7 +12,7 @@ import django_filters
 from django import forms
 from django.db.models import F, Q, QuerySet
 
-from audits.models import Audit, Feedback, Grade, IroViews, LegalStatus
+from audits.models import AreaGrade, Audit, Feedback, Grade, IroViews, LegalStatus
 from moderation.models import Moderation
 from moderation.selectors import AUDIT_RANKS
 from reports.selectors import RETURNED
@@ -95,6 +95,13 @@ class AuditDrilldownFilter(django_filters.FilterSet):
     parent_feedback = django_filters.ChoiceFilter(
         label="Parent's feedback", choices=FEEDBACK_CHOICES, empty_label="Any", method="filter_feedback"
     )
+    inadequate_or_at_risk = django_filters.BooleanFilter(
+        label="Inadequate, or at risk of becoming Inadequate", method="filter_inadequate_or_at_risk", widget=YES
+    )
+    practice_area = django_filters.CharFilter(label="Practice area", method="filter_practice_area")
+    area_grade = django_filters.ChoiceFilter(
+        label="Practice area's grade", choices=Grade.choices, empty_label="Any", method="filter_practice_area"
+    )
     awaiting_finalisation = django_filters.DateFilter(
         label="Awaiting finalisation on",
         method="filter_awaiting",
@@ -131,6 +138,23 @@ class AuditDrilldownFilter(django_filters.FilterSet):
         if value == "any":
             return queryset.exclude(**{name: ""})
         return queryset.filter(**{name: value})
+
+    def filter_inadequate_or_at_risk(self, queryset: QuerySet[Audit], name: str, value: bool) -> QuerySet[Audit]:
+        either = Q(final_grade=Grade.INADEQUATE) | Q(final_grade=Grade.REQUIRES_IMPROVEMENT, at_risk=True)
+        return queryset.filter(either) if value else queryset.exclude(either)
+
+    def filter_practice_area(self, queryset: QuerySet[Audit], name: str, value: str) -> QuerySet[Audit]:
+        # Area and grade must hold for the same AreaGrade row, so both are applied together, once,
+        # through a subquery (an audit with several areas graded alike must not be listed twice).
+        data = self.form.cleaned_data
+        if name == "area_grade" and data.get("practice_area"):
+            return queryset
+        grades = AreaGrade.objects.all()
+        if data.get("practice_area"):
+            grades = grades.filter(area__name=data["practice_area"])
+        if data.get("area_grade"):
+            grades = grades.filter(grade=data["area_grade"])
+        return queryset.filter(pk__in=grades.values("audit_id"))
 
     def filter_awaiting(self, queryset: QuerySet[Audit], name: str, value) -> QuerySet[Audit]:
         moderated_by_then = Q(moderation__status=Moderation.Status.COMPLETED) & (

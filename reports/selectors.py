@@ -18,7 +18,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, Min, Q, QuerySet, Value, When
 
 from actions import selectors as action_selectors
 from audits.figures import GRADE_KEYS, percent
@@ -248,7 +248,7 @@ def practice_area_ratings(month: datetime.date) -> list[dict[str, Any]]:
     """Per practice area, grade counts for `month` and for the 3 months ending at it (one query).
 
     Areas are matched by name across template versions, so a renamed or new
-    area shows as its own row; Not applicable is left out.
+    area shows as its own row, in the template's order; Not applicable is left out.
     """
     month = month_start(month)
     three_start = add_months(month, -(RATING_MONTHS - 1))
@@ -262,8 +262,8 @@ def practice_area_ratings(month: datetime.date) -> list[dict[str, Any]]:
         .exclude(grade__in=["", AreaGradeChoice.NOT_APPLICABLE])
         .order_by()
         .values("area__name")
-        .annotate(**aggregates)
-        .order_by("area__name")
+        .annotate(first_order=Min("area__order"), **aggregates)
+        .order_by("first_order", "area__name")
     )
     return [
         {

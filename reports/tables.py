@@ -181,17 +181,16 @@ def build_tables(figures: dict[str, Any], areas: list[dict[str, Any]]) -> dict[s
     )
 
     # 4. Ratings by practice area over three months.
-    rows = [
-        Row(
-            area["area"],
-            [
-                Cell(area["three_months"]["counts"][g], "count_percent", area["three_months"]["percent"][g])
-                for g in GRADE_KEYS
-            ]
-            + [Cell(area["three_months"]["total"])],
-        )
-        for area in areas
-    ]
+    rows = []
+    for area in areas:
+        period = {"month_from": three_from, "month_to": month, "outcome": "returned", "practice_area": area["area"]}
+        block = area["three_months"]
+        cells = [
+            Cell(block["counts"][g], "count_percent", block["percent"][g], drill(area_grade=g, **period))
+            for g in GRADE_KEYS
+        ]
+        cells.append(Cell(block["total"]))
+        rows.append(Row(area["area"], cells))
     tables["ratings_by_practice_area"] = Table(
         "ratings_by_practice_area",
         f"Ratings by practice area, {month_label(three_from)} to {month_label(month)} (auditors' area grades)",
@@ -222,7 +221,14 @@ def build_tables(figures: dict[str, Any], areas: list[dict[str, Any]]) -> dict[s
             ),
             Row(
                 "Both together, share of returned audits",
-                [Cell(risk["inadequate"] + risk["at_risk"], "count_percent", risk["percent"])],
+                [
+                    Cell(
+                        risk["inadequate"] + risk["at_risk"],
+                        "count_percent",
+                        risk["percent"],
+                        drill(month=month, outcome="returned", inadequate_or_at_risk=True),
+                    )
+                ],
                 total=True,
             ),
             Row("Returned audits", [Cell(risk["total"], url=drill(month=month, outcome="returned"))], total=True),

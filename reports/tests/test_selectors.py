@@ -8,7 +8,7 @@ import pytest
 from actions.models import Action
 from audits.models import LegalStatus
 from reports.periods import quarters_ending
-from reports.selectors import report_figures
+from reports.selectors import practice_area_ratings, report_figures
 from reports.tests.factories import UserFactory
 from reports.tests.tracker import load_rows, tracker_row
 
@@ -622,6 +622,36 @@ def test_team_lists_for_the_month_three_and_six_months_sorted_by_name():
         "audited_once_in_3_months": ["Alpha", "Bravo", "Zulu"],
         "three_plus_good_6_months": ["Alpha"],
         "three_plus_inadequate_6_months": ["Mike"],
+    }
+
+
+def test_practice_area_ratings_for_the_month_and_three_months_leave_out_not_applicable():
+    load_rows(
+        [
+            tracker_row("2026-10", **{"area:assessment": "GOOD", "area:planning": "INADEQUATE", "area:review": "NA"}),
+            tracker_row("2026-10", **{"area:assessment": "RI", "area:planning": "RI"}),
+            tracker_row("2026-08", **{"area:assessment": "OUTSTANDING", "area:response-to-risk": "GOOD"}),
+            tracker_row("2026-07", **{"area:assessment": "INADEQUATE"}),  # Before the three months.
+            tracker_row("2026-10", "not_ready", **{"area:assessment": "INADEQUATE"}),  # Not returned.
+        ]
+    )
+    areas = {row["area"]: row for row in practice_area_ratings(datetime.date(2026, 10, 1))}
+
+    assert list(areas) == ["Response to risk", "Assessment", "Planning"]  # The template's order.
+    assert areas["Response to risk"]["month"]["total"] == 0
+    assert areas["Assessment"]["month"]["counts"] == {
+        "outstanding": 0,
+        "good": 1,
+        "requires_improvement": 1,
+        "inadequate": 0,
+    }
+    assert areas["Assessment"]["three_months"]["counts"]["outstanding"] == 1
+    assert areas["Assessment"]["three_months"]["percent"]["outstanding"] == 33.3
+    assert areas["Planning"]["month"]["percent"] == {
+        "outstanding": 0.0,
+        "good": 0.0,
+        "requires_improvement": 50.0,
+        "inadequate": 50.0,
     }
 
 

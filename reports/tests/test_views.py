@@ -43,8 +43,22 @@ def december_history():
         tracker_row("2019-12", auditor_grade="GOOD", moderator="mod", moderator_grade="RI", moderated_on="2019-12-20"),
         tracker_row("2019-12", auditor_grade="RI", moderator="mod", moderator_grade="GOOD", moderated_on="2019-12-20"),
         tracker_row("2019-12", auditor_grade="RI", moderator="mod", moderator_grade="RI", finalised_on="2019-12-30"),
-        tracker_row("2019-12", auditor_grade="RI", at_risk="yes", sw_participated="yes", child_feedback="positive"),
-        tracker_row("2019-12", auditor_grade="RI", due_on="2019-12-10", submitted_on="2019-12-12", team="Late Team"),
+        tracker_row(
+            "2019-12",
+            auditor_grade="RI",
+            at_risk="yes",
+            sw_participated="yes",
+            child_feedback="positive",
+            **{"area:assessment": "GOOD", "area:planning": "RI", "area:permanence": "NA"},
+        ),
+        tracker_row(
+            "2019-12",
+            auditor_grade="RI",
+            due_on="2019-12-10",
+            submitted_on="2019-12-12",
+            team="Late Team",
+            **{"area:assessment": "GOOD", "area:planning": "GOOD"},
+        ),
         tracker_row("2019-12", "exempted", team="Team B"),
         tracker_row("2019-12", "nil_return", team="Team B"),
         tracker_row("2019-12", "not_ready", team="Team C"),
@@ -350,6 +364,10 @@ def test_the_drilldown_filters_match_the_figures(quality_client):
     assert _listed(quality_client, "month_from=2019-10&month_to=2019-12&grade=good&grade=outstanding") == 31
     assert _listed(quality_client, "month_from=2019-10&month_to=2019-12&legal_status=CWD&outcome=returned") == 5
     assert _listed(quality_client, "month=2019-12&team=Late+Team") == 1
+    assert _listed(quality_client, "month=2019-12&practice_area=Assessment&area_grade=good") == 2
+    assert _listed(quality_client, "month=2019-12&area_grade=good") == 2  # One audit graded two areas Good.
+    assert _listed(quality_client, "month=2019-12&practice_area=Planning") == 2
+    assert _listed(quality_client, "month=2019-12&outcome=returned&inadequate_or_at_risk=1") == 13 + 1
     late = quality_client.get(reverse("reports:drilldown") + "?month=2019-12&team=Late+Team")
     audit = late.context["audits"][0]
     assert f'<a href="{reverse("audits:audit_detail", kwargs={"pk": audit.pk})}">{audit.child.case_ref}</a>' in (
