@@ -40,7 +40,7 @@ class ModerationConflict(ModerationError):
 
 
 def sample_score(*, audit: Audit) -> int:
-    """A stable number from 0 to 9999 for the audit, so the random sample is reproducible.
+    """A stable number from 0 to 9999 for the audit, so the random part of the sample is reproducible.
 
     It depends only on the audit's id and allocation month, never on `random()` or the clock,
     so asking again (or re-running a month) always gives the same answer.
@@ -60,9 +60,35 @@ def sample_reason_for(*, audit: Audit, policy: Policy) -> str | None:
         earlier = Audit.objects.returned().filter(auditor_id=audit.auditor_id).exclude(pk=audit.pk).count()
         if earlier < policy.new_auditor_threshold:
             return Moderation.SampleReason.NEW_AUDITOR
-    if sample_score(audit=audit) < policy.sample_percent * 100:
+    if random_sample_picks(audit=audit, percent=policy.sample_percent):
         return Moderation.SampleReason.RANDOM
     return None
+
+
+def random_sample_picks(*, audit: Audit, percent: int) -> bool:
+    """Whether the percentage sample takes this audit, keeping the month's share on target as audits arrive.
+
+    A hash alone would give 25 % only on average: in a month of 40 audits it could as easily
+    give 5 as 15. So the month's random draws so far (r) are held within one of `percent` of
+    its returned audits so far (n, this one included): below floor(n * p) the audit is taken;
+    at or above ceil(n * p) it is not; in between, its stable score decides. Which audits
+    are taken stays unpredictable to auditors, the share stays exact, and the same arrivals
+    always give the same sample. A draw the QA team later removed still counts as drawn, so
+    removing one does not pull the next audit in.
+    """
+    if percent <= 0:
+        return False
+    if percent >= 100:
+        return True
+    returned = Audit.objects.returned().filter(month=audit.month).count()
+    drawn = Moderation.objects.filter(audit__month=audit.month, sample_reason=Moderation.SampleReason.RANDOM).count()
+    exact = returned * percent
+    floor, ceiling = exact // 100, -(-exact // 100)
+    if drawn < floor:
+        return True
+    if drawn >= ceiling:
+        return False
+    return sample_score(audit=audit) < percent * 100
 
 
 def moderator_candidates(*, audit: Audit) -> list[User]:

@@ -7,7 +7,7 @@ import pytest
 from audits.models import Audit, Policy
 from audits.tests.factories import AuditFactory
 from moderation.models import Moderation
-from moderation.services import moderation_consider, sample_score
+from moderation.services import moderation_consider, random_sample_picks, sample_score
 from people.tests.factories import AuditorFactory, ManagerFactory, ModeratorFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,16 +79,41 @@ def test_auditor_at_the_threshold_is_no_longer_new():
     assert moderation_consider(audit=fourth) is None
 
 
-def test_random_sample_follows_the_stable_score():
+def test_random_share_stays_within_one_audit_of_the_percentage_as_audits_arrive():
     _policy(sample_percent=25)
     auditor = _experienced_auditor()
-    audits = AuditFactory.create_batch(40, returned=True, auditor=auditor)
+    month = datetime.date(2026, 11, 1)
 
-    sampled = {a.pk for a in audits if moderation_consider(audit=a) is not None}
+    for arrived in range(1, 41):
+        moderation_consider(audit=AuditFactory(returned=True, auditor=auditor, month=month))
+        drawn = Moderation.objects.filter(audit__month=month, sample_reason=Moderation.SampleReason.RANDOM).count()
+        assert arrived * 25 // 100 <= drawn <= -(-arrived * 25 // 100), (arrived, drawn)
 
-    expected = {a.pk for a in audits if sample_score(audit=a) < 2500}
-    assert sampled == expected
-    assert Moderation.objects.filter(sample_reason=Moderation.SampleReason.RANDOM).count() == len(expected)
+    assert drawn == 10
+
+
+def test_within_the_slack_the_stable_score_decides():
+    # The first audit of a month at 25 %: none is owed yet and one may be taken, so the score decides.
+    _policy(sample_percent=25)
+    auditor = _experienced_auditor()
+    for month in range(1, 13):
+        audit = AuditFactory(returned=True, auditor=auditor, month=datetime.date(2027, month, 1))
+        sampled = moderation_consider(audit=audit) is not None
+        assert sampled == (sample_score(audit=audit) < 2500)
+
+
+def test_a_draw_removed_by_the_qa_team_still_counts_so_the_next_audit_is_not_pulled_in():
+    month = datetime.date(2026, 11, 1)
+    removed = AuditFactory(returned=True, month=month)
+    Moderation.objects.create(
+        audit=removed, sample_reason=Moderation.SampleReason.RANDOM, status=Moderation.Status.REMOVED
+    )
+    second = AuditFactory(returned=True, month=month)
+
+    # 50 % of 2 returned audits is exactly 1, already drawn.
+    assert random_sample_picks(audit=second, percent=50) is False
+    Moderation.objects.filter(audit=removed).delete()
+    assert random_sample_picks(audit=second, percent=50) is True
 
 
 def test_random_sample_is_about_the_policy_percentage_over_many_audits():
