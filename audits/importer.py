@@ -604,7 +604,9 @@ class _ActionRow:
     has_completed_column: bool
 
 
-def _chunks(items: list, size: int = LOOKUP_CHUNK) -> Iterable[list]:
+def _chunks(items: list, size: int | None = None) -> Iterable[list]:
+    # SQLite allows 999 parameters a query; other servers take far more, in fewer round trips.
+    size = size or (LOOKUP_CHUNK if connection.features.max_query_params else 10 * LOOKUP_CHUNK)
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
