@@ -173,7 +173,11 @@ def moderator_is_eligible(*, moderator: User, audit: Audit) -> bool:
 
 @transaction.atomic
 def moderation_add_manual(*, audit: Audit, by: User) -> Moderation:
-    """Add a returned audit to the sample by hand (reason MANUAL), or bring back one that was removed."""
+    """Add a returned audit to the sample by hand (reason MANUAL), or bring back one that was removed.
+
+    A moderation brought back keeps the reason it was first drawn for (say, graded Inadequate),
+    which stays true, and keeps the month's random-sample count as it was.
+    """
     if not audit.is_returned:
         raise ModerationError("Only a submitted audit can be moderated.", field="audit")
     policy = Policy.current()
@@ -184,7 +188,6 @@ def moderation_add_manual(*, audit: Audit, by: User) -> Moderation:
         raise ModerationError(f"{audit} is already in the moderation sample.", field="audit")
     moderator = moderator_choose(audit=audit)
     existing.status = Moderation.Status.ASSIGNED
-    existing.sample_reason = Moderation.SampleReason.MANUAL
     existing.moderator = moderator
     existing.assigned_at = timezone.now() if moderator else None
     existing.due_on = _due_on(policy) if moderator else None

@@ -378,14 +378,14 @@ def test_an_audit_already_in_the_sample_cannot_be_added_again():
 
 
 def test_removing_then_adding_back_reuses_the_moderation():
-    moderation = ModerationFactory()
+    moderation = ModerationFactory(sample_reason=Moderation.SampleReason.INADEQUATE)
     moderation_remove(moderation=moderation, by=QualityFactory(), expected_version=0)
     assert Moderation.objects.get(pk=moderation.pk).status == Moderation.Status.REMOVED
 
     again = moderation_add_manual(audit=moderation.audit, by=QualityFactory())
 
     assert again.pk == moderation.pk
-    assert (again.status, again.sample_reason) == (Moderation.Status.ASSIGNED, Moderation.SampleReason.MANUAL)
+    assert (again.status, again.sample_reason) == (Moderation.Status.ASSIGNED, Moderation.SampleReason.INADEQUATE)
 
 
 def test_a_completed_moderation_cannot_be_removed():
