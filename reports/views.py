@@ -180,7 +180,11 @@ class DocumentStatusView(QualityRequiredMixin, View):
 
     def get(self, request, pk: int):
         document = _quality_document(pk)
-        return TemplateResponse(request, "reports/_document_status.html", {"document": document})
+        response = TemplateResponse(request, "reports/_document_status.html", {"document": document})
+        if request.htmx and document.status in (ReportDocument.Status.READY, ReportDocument.Status.FAILED):
+            # Finished while the page watched: reload it once so the version list offers Publish as well.
+            response["HX-Refresh"] = "true"
+        return response
 
 
 class DocumentDownloadView(QualityRequiredMixin, View):

@@ -35,6 +35,7 @@ def test_the_head_of_quality_writes_the_summary_generates_the_pdf_and_downloads_
 
     sign_in("quality")
     page.get_by_role("link", name="Monthly report").click()
+    axe(page, "report-index")
     page.get_by_role("link", name="October 2026").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Monthly QA report: October 2026"
     axe(page, "report-detail")

@@ -312,8 +312,9 @@ def test_a_pdf_in_progress_is_polled_and_cannot_be_downloaded_yet(quality_client
     assert 'aria-valuenow="45"' in partial
     assert quality_client.get(reverse("reports:document_download", kwargs={"pk": document.pk})).status_code == 404
     ReportDocument.objects.filter(pk=document.pk).update(status="ready", progress=100, file="reports/r.pdf")
-    partial = quality_client.get(status_url).content.decode()
-    assert "hx-trigger" not in partial and "Download PDF" in partial
+    partial = quality_client.get(status_url, HTTP_HX_REQUEST="true")
+    assert "hx-trigger" not in partial.content.decode() and "Download PDF" in partial.content.decode()
+    assert partial["HX-Refresh"] == "true"  # The page reloads once to offer Publish.
 
 
 def test_publishing_a_version_lists_it_on_the_reports_page(quality_client):
