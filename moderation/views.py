@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -117,7 +118,10 @@ class ModerateView(ModeratorRequiredMixin, View):
         return self.render_page(moderation, form)
 
     def post(self, request, pk):
-        moderation = self.get_object()
+        try:
+            moderation = self.get_object()
+        except Http404:
+            return self.no_longer_yours(pk)
         form = ModerationForm(request.POST, audit=moderation.audit)
         if not form.is_valid():
             return self.render_page(moderation, form, status=400)
@@ -144,6 +148,19 @@ class ModerateView(ModeratorRequiredMixin, View):
             return self.render_page(moderation, form, status=400)
         messages.success(request, f"Moderation of {moderation.audit.child.case_ref} recorded; the auditor is told.")
         return redirect("moderation:queue")
+
+    def no_longer_yours(self, pk):
+        """The audit was reassigned or removed while this moderator had it open: say so, keep their text.
+
+        Only someone who was once its moderator gets this page, and it shows only what they
+        typed, not the audit; anyone else gets the usual 404.
+        """
+        if not Moderation.history.filter(id=pk, moderator=self.request.user).exists():
+            raise Http404
+        typed = {name: self.request.POST.get(name, "") for name in ("grade", "rationale", "feedback")}
+        grade_label = dict(ModerationForm.base_fields["grade"].choices).get(typed["grade"], "")
+        context = {"typed": typed, "grade_label": grade_label}
+        return render(self.request, "moderation/moderation_not_saved.html", context, status=409)
 
 
 # The auditor.

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from audits.models import Audit
@@ -461,3 +462,29 @@ def test_auditor_adds_an_action_when_finalising(client, people, world, time_mach
     )
     assert done.status_code == 302
     assert world["completed"].audit.actions.get().owner == people["manager"]
+
+
+def test_moderator_whose_audit_was_reassigned_meanwhile_is_told_and_keeps_their_text(client, people, world):
+    moderation = world["assigned"]
+    url = reverse("moderation:moderate", args=[moderation.pk])
+    _as(Client(), people["quality"]).post(
+        reverse("moderation:sample_reassign", args=[moderation.pk]),
+        {"moderator": ModeratorFactory().pk, "version": "0", "month": "2026-10"},
+    )
+
+    response = _as(client, people["moderator"]).post(
+        url, {"grade": "inadequate", "rationale": "My careful rationale", "feedback": "My feedback", "version": "0"}
+    )
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "My careful rationale" in html and "My feedback" in html and "Inadequate" in html
+    assert moderation.audit.child.case_ref not in html  # no longer theirs to read
+    assert Moderation.objects.get(pk=moderation.pk).status == Moderation.Status.ASSIGNED
+
+
+def test_a_moderator_who_never_had_the_audit_gets_404_on_post(client, people, world):
+    response = _as(client, ModeratorFactory()).post(
+        reverse("moderation:moderate", args=[world["assigned"].pk]), {"grade": "good", "feedback": "x", "version": "0"}
+    )
+    assert response.status_code == 404
