@@ -1,10 +1,12 @@
-"""The Head of Quality's journey in a real browser: write the summary, generate the PDF, download it."""
+"""The Head of Quality's journey in a real browser: write the summary, generate the PDF, download it, publish it."""
 
+import datetime
 import subprocess
 
 import pytest
 
 from people.tests.factories import QualityFactory
+from reports.models import ReportDocument
 from reports.tests.tracker import load_rows, tracker_row
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -80,3 +82,24 @@ def test_a_figure_on_the_report_leads_to_the_audits_behind_it(page, sign_in, axe
     assert page.locator("p.lead").inner_text() == "2 audits match these filters."
     assert page.get_by_role("row").count() == 3  # Header and two audits.
     axe(page, "report-drilldown")
+
+
+def test_the_page_follows_a_pdf_being_made_and_offers_it_when_ready(page, sign_in):
+    quality = QualityFactory(username="quality")
+    document = ReportDocument.objects.create(
+        month=datetime.date(2026, 10, 1),
+        as_of=datetime.date(2026, 10, 31),
+        requested_by=quality,
+        status=ReportDocument.Status.RUNNING,
+        progress=45,
+    )
+    sign_in("quality")
+    page.goto("/reports/2026/10/#documents")
+    assert page.get_by_role("progressbar").get_attribute("aria-valuenow") == "45"
+
+    # The worker finishes: htmx, polling every two seconds, notices and the page offers the PDF and Publish.
+    ReportDocument.objects.filter(pk=document.pk).update(
+        status=ReportDocument.Status.READY, progress=100, file="reports/r.pdf"
+    )
+    page.get_by_role("button", name="Publish revision 1").wait_for(timeout=10000)
+    assert page.get_by_role("link", name="Download PDF, revision 1").is_visible()
