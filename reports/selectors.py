@@ -130,10 +130,10 @@ def _teams(month: datetime.date) -> dict[str, list[str]]:
             good_6=Count("id", filter=RETURNED & Q(final_grade__in=GOOD_OR_BETTER)),
             inadequate_6=Count("id", filter=_graded(Grade.INADEQUATE)),
         )
-        .order_by("team__name")
     )
-    # list() runs the one query now; the four lists below only read the annotated rows.
-    rows = list(rows)
+    # sorted() runs the one query and puts the names in the same order on every database (collations differ);
+    # the four lists below only read the annotated rows.
+    rows = sorted(rows, key=lambda row: row["team__name"])
     threshold = TEAM_GOOD_OR_INADEQUATE_THRESHOLD
     return {
         "not_audited": [r["team__name"] for r in rows if r["allocated"] and not r["returned"]],

@@ -609,6 +609,8 @@ def test_team_lists_for_the_month_three_and_six_months_sorted_by_name():
         tracker_row("2026-09", team="Mike", auditor_grade="INADEQUATE"),
         tracker_row("2026-06", team="Mike", auditor_grade="RI", moderator="mod", moderator_grade="INADEQUATE"),
         tracker_row("2026-10", "exempted", team="Mike"),
+        # alpha team (lower case) sorts after every capital, on every database.
+        tracker_row("2026-10", "nil_return", team="alpha team"),
         # Bravo: returned once in 3 months and sent back once.
         tracker_row("2026-10", team="Bravo", auditor_grade="RI"),
         tracker_row("2026-09", "not_ready", team="Bravo"),
@@ -618,7 +620,7 @@ def test_team_lists_for_the_month_three_and_six_months_sorted_by_name():
     teams = report_figures(datetime.date(2026, 10, 1))["teams"]
 
     assert teams == {
-        "not_audited": ["Mike", "Zulu"],
+        "not_audited": ["Mike", "Zulu", "alpha team"],
         "audited_once_in_3_months": ["Alpha", "Bravo", "Zulu"],
         "three_plus_good_6_months": ["Alpha"],
         "three_plus_inadequate_6_months": ["Mike"],
