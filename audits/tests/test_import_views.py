@@ -239,6 +239,8 @@ def test_progress_is_polled_while_running_and_the_page_reloads_when_done(quality
     running = quality_client.get(url, headers={"HX-Request": "true"})
     detail = quality_client.get(reverse("audits:import_detail", args=[run.pk]))
     no_js = quality_client.get(url)
+    ImportRun.objects.filter(pk=run.pk).update(rows_done=2000)
+    saving = quality_client.get(url, headers={"HX-Request": "true"})
     ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.DONE)
     done = quality_client.get(url, headers={"HX-Request": "true"})
 
@@ -246,6 +248,11 @@ def test_progress_is_polled_while_running_and_the_page_reloads_when_done(quality
     assert 'max="2000" value="500"' in running.content.decode()
     assert 'hx-trigger="every 1s"' in running.content.decode()
     assert "Rows checked: 500 of 2000" in detail.content.decode()
+    # Once every row is checked the saving cannot be measured: an indeterminate bar (no value) and words say so.
+    assert '<progress id="import-progress-bar" class="d-block w-100 mb-2">Saving the records</progress>' in (
+        saving.content.decode()
+    )
+    assert "All 2000 rows checked: saving the records" in saving.content.decode()
     assert no_js.status_code == 302 and no_js.url == reverse("audits:import_detail", args=[run.pk])
     assert done.headers["HX-Refresh"] == "true"
 
