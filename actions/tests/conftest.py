@@ -6,12 +6,6 @@ import pytest
 LONDON = ZoneInfo("Europe/London")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Factories hash "demo" for every user; the default hasher would make that the slowest part of these tests.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def today(time_machine):
     """Freeze the clock on Saturday 21 Nov 2026, 10:00 in London (the product's "today")."""

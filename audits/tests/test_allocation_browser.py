@@ -11,11 +11,6 @@ from audits.allocation import add_months, month_start
 from audits.models import Audit, MonthPlan
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_head_of_quality_plans_next_month_and_the_auditor_sees_it(page, sign_in, axe, mailoutbox, settings):

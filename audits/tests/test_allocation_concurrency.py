@@ -13,11 +13,6 @@ from audits.tests.allocation_factories import MonthPlanFactory, ProposedAllocati
 from people.tests.factories import QualityFactory
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _wait_until_another_transaction_waits_for_a_lock(timeout: float = 10.0) -> bool:
     """True once PostgreSQL shows a lock request not yet granted: the other officer is blocked behind us."""
     deadline = time.monotonic() + timeout

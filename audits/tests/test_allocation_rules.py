@@ -21,12 +21,6 @@ JAN = datetime.date(2027, 1, 1)
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Factories hash "demo" for every user; the default hasher makes that the slowest part of these tests.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _today(time_machine):
     time_machine.move_to(datetime.datetime(2026, 11, 21, 10, 0, tzinfo=ZoneInfo("Europe/London")), tick=False)
 

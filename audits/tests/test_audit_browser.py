@@ -12,11 +12,6 @@ from audits.tests.completion_helpers import audit_with_areas
 from people.tests.factories import AuditorFactory, UserFactory
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def fill_area(page, name: str, *, grade: str, evidence: str, impact: str = "") -> None:
     area = page.get_by_role("group", name=name, exact=True)
     area.get_by_label(grade, exact=True).check()

@@ -32,12 +32,6 @@ TODAY = datetime.date(2026, 11, 21)
 NOVEMBER = datetime.date(2026, 11, 1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Factories hash "demo" for every user; the production hasher takes most of a second each time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def frozen():
     with time_machine.travel(datetime.datetime(2026, 11, 21, 10, 0, tzinfo=LONDON), tick=False):

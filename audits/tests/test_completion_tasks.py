@@ -17,12 +17,6 @@ LONDON = ZoneInfo("Europe/London")
 NOVEMBER = datetime.date(2026, 11, 1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Factories hash "demo" for every user; the production hasher takes most of a second each time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def at(day: datetime.date, hour: int = 6):
     return time_machine.travel(datetime.datetime(day.year, day.month, day.day, hour, tzinfo=LONDON), tick=False)
 

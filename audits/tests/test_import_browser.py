@@ -7,12 +7,6 @@ from audits.models import Audit, ImportRun
 from people.tests.factories import QualityFactory
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Factories hash the password "demo" for every user; the slow production hasher proves nothing here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_quality_uploads_previews_confirms_and_sees_the_import_in_the_history(page, sign_in, axe, tmp_path):

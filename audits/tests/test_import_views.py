@@ -14,12 +14,6 @@ from people.tests.factories import AuditorFactory, ManagerFactory, ModeratorFact
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Factories hash the password "demo" for every user; the slow production hasher proves nothing here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 HEADER = "audit_ref,month,team,service_area,child_ref,legal_status,auditor,outcome,due_on,submitted_on,auditor_grade\n"
 ROW = "A-{n},2026-09,North,Children's Social Care,CH-{n},CIN,asmith,returned,2026-09-25,2026-09-20,GOOD\n"
 

@@ -1,10 +1,8 @@
 """The versioned practice-area template: services, pages per role, and the QA team's journey in a browser."""
 
 import datetime
-import importlib
 
 import pytest
-from django.apps import apps as django_apps
 from django.urls import reverse
 
 from audits.models import AreaGrade, MonthPlan, PracticeArea, ProposedAllocation, TemplateVersion
@@ -22,12 +20,6 @@ from audits.tests.factories import AreaGradeFactory, AuditFactory, ChildFactory
 from people.tests.factories import AuditorFactory, ManagerFactory, ModeratorFactory, QualityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Factories hash the password "demo" for every user; the slow production hasher proves nothing here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 DEFAULT_SLUGS = [
@@ -505,13 +497,7 @@ def test_other_roles_see_no_link_to_the_template(client):
 
 @pytest.fixture
 def default_template(transactional_db):
-    """Version 1 as the data migration makes it.
-
-    A transactional test that ran earlier flushed the database, and the migration's rows with it.
-    (serialized_rollback would restore them but clashes with the content types the flush recreates.)
-    """
-    migration = importlib.import_module("audits.migrations.0003_default_practice_areas")
-    migration.create_default(django_apps, None)
+    """Version 1 as the data migration makes it (the root conftest restores it after a browser test's flush)."""
     return TemplateVersion.objects.get(number=1)
 
 
