@@ -49,7 +49,7 @@ beat: setup
 	$(BIN)/celery -A qa_portal beat --loglevel=INFO
 
 bench: setup
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles media test-artifacts

@@ -13,30 +13,17 @@ runs first, to show the query counts do not grow with the data.
 from __future__ import annotations
 
 import datetime
-import os
 import random
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qa_portal.settings")
+from _common import bench_audit, setup_django, throwaway_database, timed
+
 # The daily job only enqueues; a real broker would hold the tasks. Keep them in memory, unsent.
-os.environ["CELERY_BROKER_URL"] = "memory://"
-os.environ["CELERY_RESULT_BACKEND"] = "cache+memory://"
-os.environ["EMAIL_URL"] = "memorymail://"
-os.environ.setdefault("LOG_LEVEL", "ERROR")
+setup_django()
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -79,15 +66,11 @@ def build(size: dict, today: datetime.date, rng: random.Random) -> dict:
         for child in rng.sample(children, k=size["audits_per_month"]):
             grade = rng.choice(grades)
             audits.append(
-                Audit(
-                    month=month,
+                bench_audit(
+                    child,
+                    month,
                     auditor=rng.choice(staff),
-                    child=child,
-                    team=child.team,
-                    service_area_id=child.team.service_area_id,
-                    legal_status=child.legal_status,
                     template=template,
-                    due_on=month.replace(day=25),
                     status=Audit.Status.SUBMITTED,
                     submitted_on=month.replace(day=20),
                     auditor_grade=grade,
@@ -133,14 +116,6 @@ def build(size: dict, today: datetime.date, rng: random.Random) -> dict:
     ChildOfConcern.objects.bulk_create(concerns, batch_size=2000)
     quality = User.objects.create(username="bench-quality", is_quality=True)
     return {"quality": quality, "manager": managers[1], "actions": len(actions), "concerns": len(concerns)}
-
-
-def timed(fn):
-    with CaptureQueriesContext(connection) as queries:
-        start = time.perf_counter()
-        result = fn()
-        seconds = time.perf_counter() - start
-    return seconds, len(queries), result
 
 
 def measure(label: str, size: dict, today: datetime.date) -> None:
@@ -190,19 +165,12 @@ def measure(label: str, size: dict, today: datetime.date) -> None:
 
 
 def main() -> int:
-    db = settings.DATABASES["default"]
     today = timezone.localdate()
-    with tempfile.TemporaryDirectory(prefix="qa-bench-") as tmp:
-        for label, size in SIZES.items():
-            if db["ENGINE"] == "django.db.backends.sqlite3":
-                db.setdefault("TEST", {})["NAME"] = str(Path(tmp) / f"bench-actions-{label}.sqlite3")
-            old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-            try:
-                if label == "small":
-                    print(f"Database: {connection.vendor}, today {today:%d %b %Y}")
-                measure(label, size, today)
-            finally:
-                connection.creation.destroy_test_db(old_name, verbosity=0)
+    for label, size in SIZES.items():
+        with throwaway_database(f"bench-actions-{label}"):
+            if label == "small":
+                print(f"Database: {connection.vendor}, today {today:%d %b %Y}")
+            measure(label, size, today)
     return 0
 
 

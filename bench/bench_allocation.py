@@ -14,29 +14,17 @@ by the Celery worker after the commit; they are timed separately.
 from __future__ import annotations
 
 import datetime
-import os
 import random
 import sys
-import tempfile
 import time
 from collections import Counter
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qa_portal.settings")
+from _common import bench_audit, setup_django, throwaway_database
+
 # Queue the e-mail tasks in memory instead of running them inside the
 # confirmation, as a real broker would; they are timed on their own below.
-os.environ["CELERY_BROKER_URL"] = "memory://"
-os.environ["CELERY_RESULT_BACKEND"] = "cache+memory://"
-os.environ["EMAIL_URL"] = "memorymail://"
-os.environ.setdefault("LOG_LEVEL", "ERROR")
+setup_django()
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -102,16 +90,12 @@ def build(size: dict, month: datetime.date, rng: random.Random) -> None:
         for child in rng.sample(children, k=len(children) // 12):
             grade = rng.choice(grades)
             past.append(
-                Audit(
-                    month=past_month,
+                bench_audit(
+                    child,
+                    past_month,
                     auditor=rng.choice(auditors),
-                    child=child,
-                    team=child.team,
-                    service_area_id=child.team.service_area_id,
-                    legal_status=child.legal_status,
                     social_worker=child.social_worker,
                     template=template,
-                    due_on=past_month.replace(day=25),
                     status=Audit.Status.SUBMITTED,
                     submitted_on=past_month.replace(day=20),
                     auditor_grade=grade,
@@ -165,20 +149,13 @@ def measure(label: str, size: dict, month: datetime.date) -> None:
 def main() -> int:
     from audits.allocation import add_months, month_start
 
-    db = settings.DATABASES["default"]
     month = add_months(month_start(timezone.localdate()), 1)
-    with tempfile.TemporaryDirectory(prefix="qa-bench-") as tmp:
-        # Each size gets a fresh throwaway database, so the full run holds exactly the full data.
-        for label, size in SIZES.items():
-            if db["ENGINE"] == "django.db.backends.sqlite3":
-                db.setdefault("TEST", {})["NAME"] = str(Path(tmp) / f"bench-{label}.sqlite3")
-            old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-            try:
-                if label == "small":
-                    print(f"Database: {connection.vendor}, planning {month:%B %Y}")
-                measure(label, size, month)
-            finally:
-                connection.creation.destroy_test_db(old_name, verbosity=0)
+    # Each size gets a fresh throwaway database, so the full run holds exactly the full data.
+    for label, size in SIZES.items():
+        with throwaway_database(f"bench-{label}"):
+            if label == "small":
+                print(f"Database: {connection.vendor}, planning {month:%B %Y}")
+            measure(label, size, month)
     return 0
 
 

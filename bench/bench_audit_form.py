@@ -13,23 +13,13 @@ and counts each one's queries. Page queries must not grow from small to large.
 from __future__ import annotations
 
 import datetime
-import os
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qa_portal.settings")
-os.environ["EMAIL_URL"] = "memorymail://"
-os.environ.setdefault("LOG_LEVEL", "ERROR")
+from _common import setup_django, throwaway_database
 
-import django  # noqa: E402
+setup_django(queue_celery=False)
 
-django.setup()
-
-from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -167,19 +157,12 @@ def measure(label: str, size: dict) -> dict:
 
 
 def main() -> int:
-    db = settings.DATABASES["default"]
     measured = {}
-    with tempfile.TemporaryDirectory(prefix="qa-bench-") as tmp:
-        for label, size in SIZES.items():
-            if db["ENGINE"] == "django.db.backends.sqlite3":
-                db.setdefault("TEST", {})["NAME"] = str(Path(tmp) / f"bench-form-{label}.sqlite3")
-            old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-            try:
-                if label == "small":
-                    print(f"Database: {connection.vendor}; best of {REPEAT} runs for pages and autosave")
-                measured[label] = measure(label, size)
-            finally:
-                connection.creation.destroy_test_db(old_name, verbosity=0)
+    for label, size in SIZES.items():
+        with throwaway_database(f"bench-form-{label}"):
+            if label == "small":
+                print(f"Database: {connection.vendor}; best of {REPEAT} runs for pages and autosave")
+            measured[label] = measure(label, size)
     for page in ("form page", "read-only page", "history page"):
         small, large = measured["small"][page][1], measured["large"][page][1]
         if large > small:

@@ -12,22 +12,14 @@ tenth of the rows changed grade, and prints rows per second for each.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qa_portal.settings")
-os.environ.setdefault("LOG_LEVEL", "ERROR")
+from _common import setup_django, throwaway_database
 
-import django  # noqa: E402
+setup_django(queue_celery=False, mail_in_memory=False)
 
-django.setup()
-
-from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
 
@@ -57,36 +49,29 @@ def main() -> int:
     from audits.models import Audit, PracticeArea
 
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    db = settings.DATABASES["default"]
-    with tempfile.TemporaryDirectory(prefix="qa-bench-import-") as tmp:
-        if db["ENGINE"] == "django.db.backends.sqlite3":
-            db.setdefault("TEST", {})["NAME"] = str(Path(tmp) / "bench-import.sqlite3")
-        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        try:
-            slugs = list(PracticeArea.objects.filter(template__is_current=True).values_list("slug", flat=True))
-            started = time.perf_counter()
-            audits, actions = example_tracker(count, seed=7, area_slugs=slugs)
-            header = tracker_header(slugs)
-            audits_path, actions_path = Path(tmp) / "AUDITS.csv", Path(tmp) / "ACTIONS.csv"
-            audits_path.write_text(tracker_csv(audits, header), encoding="utf-8")
-            actions_path.write_text(tracker_csv(actions), encoding="utf-8")
-            size = audits_path.stat().st_size / 1e6
-            print(
-                f"Database: {connection.vendor}. Generated {count:,} audit rows ({size:.1f} MB, {len(slugs)} area "
-                f"columns) and {len(actions):,} actions in {time.perf_counter() - started:.1f} s"
-            )
-            timed_import("First import", audits_path, actions_path)
-            timed_import("Re-import, unchanged", audits_path, actions_path)
-            # Good and Outstanding swap places in every tenth row: audits, moderations' outcomes and
-            # final grades change, while no Child of Concern appears or goes.
-            swap = {"GOOD": "OUTSTANDING", "OUTSTANDING": "GOOD"}
-            for row in audits[::10]:
-                row["auditor_grade"] = swap.get(row["auditor_grade"], row["auditor_grade"])
-            audits_path.write_text(tracker_csv(audits, header), encoding="utf-8")
-            timed_import("Re-import, a tenth changed", audits_path, actions_path)
-            print(f"Audits in the database: {Audit.objects.count():,}")
-        finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
+    with throwaway_database("bench-import") as tmp:
+        slugs = list(PracticeArea.objects.filter(template__is_current=True).values_list("slug", flat=True))
+        started = time.perf_counter()
+        audits, actions = example_tracker(count, seed=7, area_slugs=slugs)
+        header = tracker_header(slugs)
+        audits_path, actions_path = tmp / "AUDITS.csv", tmp / "ACTIONS.csv"
+        audits_path.write_text(tracker_csv(audits, header), encoding="utf-8")
+        actions_path.write_text(tracker_csv(actions), encoding="utf-8")
+        size = audits_path.stat().st_size / 1e6
+        print(
+            f"Database: {connection.vendor}. Generated {count:,} audit rows ({size:.1f} MB, {len(slugs)} area "
+            f"columns) and {len(actions):,} actions in {time.perf_counter() - started:.1f} s"
+        )
+        timed_import("First import", audits_path, actions_path)
+        timed_import("Re-import, unchanged", audits_path, actions_path)
+        # Good and Outstanding swap places in every tenth row: audits, moderations' outcomes and
+        # final grades change, while no Child of Concern appears or goes.
+        swap = {"GOOD": "OUTSTANDING", "OUTSTANDING": "GOOD"}
+        for row in audits[::10]:
+            row["auditor_grade"] = swap.get(row["auditor_grade"], row["auditor_grade"])
+        audits_path.write_text(tracker_csv(audits, header), encoding="utf-8")
+        timed_import("Re-import, a tenth changed", audits_path, actions_path)
+        print(f"Audits in the database: {Audit.objects.count():,}")
     return 0
 
 

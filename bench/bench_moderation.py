@@ -14,26 +14,14 @@ do not grow with the data.
 from __future__ import annotations
 
 import datetime
-import os
 import random
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qa_portal.settings")
-os.environ["CELERY_BROKER_URL"] = "memory://"
-os.environ["CELERY_RESULT_BACKEND"] = "cache+memory://"
-os.environ["EMAIL_URL"] = "memorymail://"
-os.environ.setdefault("LOG_LEVEL", "ERROR")
+from _common import bench_audit, setup_django, throwaway_database, timed
 
-import django  # noqa: E402
+setup_django()
 
-django.setup()
-
-from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -71,15 +59,11 @@ def build(size: dict, today: datetime.date, rng: random.Random) -> dict:
     for month in months_ending(today, size["months"]):
         for child in rng.sample(children, k=size["audits_per_month"]):
             audits.append(
-                Audit(
-                    month=month,
+                bench_audit(
+                    child,
+                    month,
                     auditor=rng.choice(auditors),
-                    child=child,
-                    team=child.team,
-                    service_area=area,
-                    legal_status=child.legal_status,
                     template=template,
-                    due_on=month.replace(day=25),
                     status=Audit.Status.SUBMITTED,
                     submitted_on=month.replace(day=20),
                     auditor_grade=rng.choice(grades),
@@ -122,14 +106,6 @@ def build(size: dict, today: datetime.date, rng: random.Random) -> dict:
     }
 
 
-def timed(fn):
-    with CaptureQueriesContext(connection) as queries:
-        start = time.perf_counter()
-        result = fn()
-        seconds = time.perf_counter() - start
-    return seconds, len(queries), result
-
-
 def measure(label: str, size: dict, today: datetime.date) -> None:
     from audits.models import Audit
     from moderation import selectors
@@ -146,15 +122,11 @@ def measure(label: str, size: dict, today: datetime.date) -> None:
     next_month = selectors.add_months(month, 1)
     # A month's worth of new submissions, each considered as `audit_submit` would.
     fresh = Audit.objects.bulk_create(
-        Audit(
-            month=next_month,
+        bench_audit(
+            child,
+            next_month,
             auditor=data["auditors"][i % len(data["auditors"])],
-            child=child,
-            team=child.team,
-            service_area=data["area"],
-            legal_status=child.legal_status,
             template=data["template"],
-            due_on=next_month.replace(day=25),
             auditor_grade="good",
         )
         for i, child in enumerate(data["children"][: size["audits_per_month"]])
@@ -205,19 +177,12 @@ def measure(label: str, size: dict, today: datetime.date) -> None:
 
 
 def main() -> int:
-    db = settings.DATABASES["default"]
     today = timezone.localdate()
-    with tempfile.TemporaryDirectory(prefix="qa-bench-") as tmp:
-        for label, size in SIZES.items():
-            if db["ENGINE"] == "django.db.backends.sqlite3":
-                db.setdefault("TEST", {})["NAME"] = str(Path(tmp) / f"bench-moderation-{label}.sqlite3")
-            old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-            try:
-                if label == "small":
-                    print(f"Database: {connection.vendor}, today {today:%d %b %Y}")
-                measure(label, size, today)
-            finally:
-                connection.creation.destroy_test_db(old_name, verbosity=0)
+    for label, size in SIZES.items():
+        with throwaway_database(f"bench-moderation-{label}"):
+            if label == "small":
+                print(f"Database: {connection.vendor}, today {today:%d %b %Y}")
+            measure(label, size, today)
     return 0
 
 

@@ -19,23 +19,12 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qa_portal.settings")
-os.environ["CELERY_BROKER_URL"] = "memory://"
-os.environ["CELERY_RESULT_BACKEND"] = "cache+memory://"
-os.environ["EMAIL_URL"] = "memorymail://"
-os.environ.setdefault("LOG_LEVEL", "ERROR")
+from _common import bench_audit, setup_django, throwaway_database
 
-import django  # noqa: E402
+setup_django()
 
-django.setup()
-
-from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -83,15 +72,11 @@ def build(months: int, rng: random.Random) -> dict:
             }[outcome]
             submitted = month.replace(day=rng.randint(15, 28)) if grade else None
             audits.append(
-                Audit(
-                    month=month,
+                bench_audit(
+                    child,
+                    month,
                     auditor=rng.choice(staff),
-                    child=child,
-                    team=child.team,
-                    service_area=area,
-                    legal_status=child.legal_status,
                     template=template,
-                    due_on=month.replace(day=25),
                     status=status,
                     submitted_on=submitted,
                     auditor_grade=grade,
@@ -199,19 +184,12 @@ def measure(label: str, months: int) -> dict[str, float]:
 
 
 def main() -> int:
-    db = settings.DATABASES["default"]
     results = {}
-    with tempfile.TemporaryDirectory(prefix="qa-bench-") as tmp:
-        for label, months in SIZES.items():
-            if db["ENGINE"] == "django.db.backends.sqlite3":
-                db.setdefault("TEST", {})["NAME"] = str(Path(tmp) / f"bench-report-{months}.sqlite3")
-            old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-            try:
-                if not results:
-                    print(f"Database: {connection.vendor}; report month {REPORT_MONTH:%B %Y}")
-                results[label] = measure(label, months)
-            finally:
-                connection.creation.destroy_test_db(old_name, verbosity=0)
+    for label, months in SIZES.items():
+        with throwaway_database(f"bench-report-{months}"):
+            if not results:
+                print(f"Database: {connection.vendor}; report month {REPORT_MONTH:%B %Y}")
+            results[label] = measure(label, months)
     one, ten = results["1 year"]["report_figures"], results["10 years"]["report_figures"]
     print(f"report_figures: {one:.3f} s with 1 year, {ten:.3f} s with 10 years (target < 0.5 s, ratio {ten / one:.2f})")
     print(f"load average {os.getloadavg()[0]:.1f}")
