@@ -2,6 +2,9 @@
 
 import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -77,6 +80,52 @@ def _celery_tasks_in_process(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def celery_worker_process():
+    """Start a real Celery worker (solo pool) against CELERY_BROKER_URL: `celery_worker_process(**env)`.
+
+    Extra keyword arguments are added to the worker's environment. While it runs, tasks go through the
+    broker instead of running eagerly; afterwards the worker is stopped and eager mode restored. Tests
+    using it carry the `celery_worker` marker and skip without a broker.
+    """
+    from qa_portal.celery import app
+
+    workers = []
+
+    def start(**env: str) -> subprocess.Popen:
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "qa_portal",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "--loglevel=WARNING",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=Path(__file__).resolve().parent,
+            env={**os.environ, **env},
+        )
+        workers.append(worker)
+        app.conf.task_always_eager = False
+        return worker
+
+    yield start
+    app.conf.task_always_eager = not os.environ.get("CELERY_BROKER_URL", "")
+    for worker in workers:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,6 @@
 
 import datetime
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -32,54 +30,25 @@ def _test_database_url() -> str:
     reason="the worker is another process and needs a shared database (CI's PostgreSQL run)",
 )
 def test_a_real_worker_makes_the_report_pdf_requested_from_the_page(
-    settings, tmp_path, django_capture_on_commit_callbacks
+    settings, tmp_path, django_capture_on_commit_callbacks, celery_worker_process
 ):
-    from qa_portal.celery import app
     from reports import services
 
     load_rows([tracker_row("2026-10", auditor_grade="GOOD"), tracker_row("2026-10", "nil_return")])
-    root = Path(__file__).resolve().parents[2]
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "qa_portal",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "--loglevel=WARNING",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=root,
-        env={
-            **os.environ,
-            "CELERY_BROKER_URL": BROKER,
-            "DATABASE_URL": _test_database_url(),
-            "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        },
+    celery_worker_process(
+        CELERY_BROKER_URL=BROKER,
+        DATABASE_URL=_test_database_url(),
+        DJANGO_MEDIA_ROOT=str(settings.MEDIA_ROOT),
     )
-    try:
-        app.conf.task_always_eager = False
-        document, created = services.report_document_request(
-            month=datetime.date(2026, 10, 1), as_of=datetime.date(2026, 10, 31), by=QualityFactory(), revision=1
-        )
-        assert created
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            document.refresh_from_db()
-            if document.status in (ReportDocument.Status.READY, ReportDocument.Status.FAILED):
-                break
-            time.sleep(0.5)
-        assert document.status == ReportDocument.Status.READY, document.error
-        assert (Path(settings.MEDIA_ROOT) / document.file.name).read_bytes().startswith(b"%PDF")
-    finally:
-        app.conf.task_always_eager = not BROKER
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+    document, created = services.report_document_request(
+        month=datetime.date(2026, 10, 1), as_of=datetime.date(2026, 10, 31), by=QualityFactory(), revision=1
+    )
+    assert created
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        document.refresh_from_db()
+        if document.status in (ReportDocument.Status.READY, ReportDocument.Status.FAILED):
+            break
+        time.sleep(0.5)
+    assert document.status == ReportDocument.Status.READY, document.error
+    assert (Path(settings.MEDIA_ROOT) / document.file.name).read_bytes().startswith(b"%PDF")
