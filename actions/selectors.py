@@ -15,6 +15,7 @@ from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 
 from actions.models import Action, ChildOfConcern
 from audits.figures import percent
+from audits.periods import months_ending
 from audits.selectors import audit_scope_q
 from people.models import Team, User
 from people.permissions import has_role
@@ -190,16 +191,6 @@ def children_of_concern_figures(month: datetime.date, as_of: datetime.date) -> d
 
 
 # --- The report's `actions` figure ----------------------------------------------------------------------------------
-
-
-def months_ending(month: datetime.date, count: int) -> list[datetime.date]:
-    """First days of the `count` months ending with `month`, oldest first."""
-    month = month.replace(day=1)
-    months = []
-    for back in range(count - 1, -1, -1):
-        index = month.year * 12 + month.month - 1 - back
-        months.append(datetime.date(index // 12, index % 12 + 1, 1))
-    return months
 
 
 def action_figures(month: datetime.date, as_of: datetime.date) -> dict:

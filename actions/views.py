@@ -37,7 +37,6 @@ from actions.selectors import (
     children_of_concern_by_month,
     concern_counts,
     concerns_visible_to,
-    months_ending,
     status_counts,
     user_may_complete_action,
     user_may_move_due,
@@ -45,6 +44,7 @@ from actions.selectors import (
     user_may_respond,
     user_may_review,
 )
+from audits.periods import months_ending
 from people.permissions import RoleRequiredMixin, has_role
 from people.selectors import teams_managed_by
 

@@ -41,24 +41,13 @@ from dataclasses import dataclass, field
 
 from audits.models import ProposedAllocation
 
+# Callers planning a month read the month helpers from here too.
+from audits.periods import add_months, month_end, month_start  # noqa: F401
+
 # Bi-monthly auditors audit in even-numbered months (February, April, ...,
 # December). Because December is even and January odd, the alternation holds
 # across the new year too.
 BIMONTHLY_AUDIT_MONTH_PARITY = 0
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def add_months(month: datetime.date, n: int) -> datetime.date:
-    """The first day of the month `n` months after (or before, if negative) `month`."""
-    index = month.year * 12 + (month.month - 1) + n
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(month: datetime.date) -> datetime.date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 def due_date(month: datetime.date, due_day: int) -> datetime.date:

@@ -35,8 +35,8 @@ SIZES = {
 
 def build(size: dict, today: datetime.date, rng: random.Random) -> dict:
     from actions.models import Action, ChildOfConcern
-    from actions.selectors import months_ending
     from audits.models import Audit, Child, Grade, LegalStatus, TemplateVersion
+    from audits.periods import months_ending
     from people.models import ServiceArea, Team, User
 
     areas = [
@@ -119,8 +119,9 @@ def build(size: dict, today: datetime.date, rng: random.Random) -> dict:
 
 
 def measure(label: str, size: dict, today: datetime.date) -> None:
-    from actions.selectors import action_figures, children_of_concern_figures, months_ending
+    from actions.selectors import action_figures, children_of_concern_figures
     from actions.tasks import actions_daily
+    from audits.periods import months_ending
 
     start = time.perf_counter()
     data = build(size, today, random.Random(2026))

@@ -36,8 +36,8 @@ SIZES = {
 
 def build(size: dict, today: datetime.date, rng: random.Random) -> dict:
     from audits.models import GRADE_RANK, Audit, Child, Grade, LegalStatus, TemplateVersion
+    from audits.periods import months_ending
     from moderation.models import Moderation
-    from moderation.selectors import months_ending
     from people.models import ServiceArea, Team, User
 
     area = ServiceArea.objects.get_or_create(name="Children's Social Care")[0]
@@ -108,6 +108,7 @@ def build(size: dict, today: datetime.date, rng: random.Random) -> dict:
 
 def measure(label: str, size: dict, today: datetime.date) -> None:
     from audits.models import Audit
+    from audits.periods import add_months
     from moderation import selectors
     from moderation.services import moderation_consider
 
@@ -119,7 +120,7 @@ def measure(label: str, size: dict, today: datetime.date) -> None:
         f"{data['moderations']} moderations, {size['moderators']} moderators (built in {built:.1f} s)"
     )
     month = today.replace(day=1)
-    next_month = selectors.add_months(month, 1)
+    next_month = add_months(month, 1)
     # A month's worth of new submissions, each considered as `audit_submit` would.
     fresh = Audit.objects.bulk_create(
         bench_audit(

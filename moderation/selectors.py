@@ -12,7 +12,6 @@ calls these same functions:
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from decimal import Decimal
 from typing import Any
@@ -22,6 +21,7 @@ from django.db.models.lookups import Exact, GreaterThan, LessThan
 
 from audits.figures import GRADE_KEYS, percent
 from audits.models import GRADE_RANK, Audit, Grade
+from audits.periods import month_key, month_start, months_ending
 from audits.selectors import audit_scope_q
 from moderation.models import Moderation
 from people.models import User
@@ -29,32 +29,6 @@ from people.permissions import has_role
 
 EFFECT_MONTHS = 5
 COMPLETED = Moderation.Status.COMPLETED
-
-
-# Months.
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def month_end(day: datetime.date) -> datetime.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def add_months(month: datetime.date, count: int) -> datetime.date:
-    index = month.year * 12 + (month.month - 1) + count
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def months_ending(month: datetime.date, count: int) -> list[datetime.date]:
-    """First days of the `count` months ending with `month`, oldest first."""
-    last = month_start(month)
-    return [add_months(last, offset) for offset in range(-(count - 1), 1)]
-
-
-def month_key(month: datetime.date) -> str:
-    return f"{month.year:04d}-{month.month:02d}"
 
 
 # Grade comparison in the database.

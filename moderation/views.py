@@ -21,6 +21,7 @@ from django.views.generic import ListView, TemplateView
 
 from audits.completion_selectors import audit_readonly_context
 from audits.models import AreaGrade, Policy
+from audits.periods import add_months, month_end
 from moderation import selectors
 from moderation.filters import PanelFilter, SampleFilter
 from moderation.forms import (
@@ -311,8 +312,8 @@ class SampleView(QualityRequiredMixin, TemplateView):
             ratio=Policy.current().auditors_per_moderator,
             add_form=kwargs.get("add_form") or AddToSampleForm(audits=selectors.audits_addable_to_sample(month)),
             today=timezone.localdate(),
-            previous_month=selectors.add_months(month, -1),
-            next_month=selectors.add_months(month, 1),
+            previous_month=add_months(month, -1),
+            next_month=add_months(month, 1),
         )
         return context
 
@@ -403,8 +404,8 @@ class PanelView(QualityRequiredMixin, TemplateView):
             filter=panel,
             disagreements=list(panel.qs),
             summary=selectors.moderation_summary(month),
-            previous_month=selectors.add_months(month, -1),
-            next_month=selectors.add_months(month, 1),
+            previous_month=add_months(month, -1),
+            next_month=add_months(month, 1),
         )
         return context
 
@@ -418,7 +419,7 @@ class EffectView(QualityRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         month_form, month = MonthForm.month_from(self.request.GET, default=today.replace(day=1))
-        as_of = min(today, selectors.month_end(month))
+        as_of = min(today, month_end(month))
         side_by_side = selectors.primary_vs_moderated(month)
         context.update(
             month=month,
@@ -440,7 +441,7 @@ class EffectView(QualityRequiredMixin, TemplateView):
             auditors=selectors.auditor_change_rates(month),
             awaiting=selectors.awaiting_finalisation(as_of, month),
             as_of=as_of,
-            previous_month=selectors.add_months(month, -1),
-            next_month=selectors.add_months(month, 1),
+            previous_month=add_months(month, -1),
+            next_month=add_months(month, 1),
         )
         return context

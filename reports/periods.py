@@ -6,33 +6,11 @@ October to December 2019 is `Q3 2019/20`.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from dataclasses import dataclass
 
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def month_end(day: datetime.date) -> datetime.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def add_months(month: datetime.date, count: int) -> datetime.date:
-    """The first day of the month `count` months after (negative: before) `month`'s month."""
-    index = month.year * 12 + (month.month - 1) + count
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def months_ending(month: datetime.date, count: int) -> list[datetime.date]:
-    """The first days of the `count` months ending with `month`, oldest first."""
-    last = month_start(month)
-    return [add_months(last, offset) for offset in range(-(count - 1), 1)]
-
-
-def month_key(month: datetime.date) -> str:
-    return f"{month.year:04d}-{month.month:02d}"
+# The report's modules read months from here too.
+from audits.periods import add_months, month_end, month_key, month_start, months_ending  # noqa: F401
 
 
 def parse_month(value: str) -> datetime.date:
