@@ -2,7 +2,6 @@
 
 import datetime
 from collections import Counter
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,15 +13,10 @@ from audits.tests.factories import AuditFactory, ChildFactory
 from people.models import User
 from people.tests.factories import AuditorFactory, QualityFactory, TeamFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allocation_today")]
 
 DEC = datetime.date(2026, 12, 1)
 JAN = datetime.date(2027, 1, 1)
-
-
-@pytest.fixture(autouse=True)
-def _today(time_machine):
-    time_machine.move_to(datetime.datetime(2026, 11, 21, 10, 0, tzinfo=ZoneInfo("Europe/London")), tick=False)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import datetime
 from unittest import mock
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -23,14 +22,9 @@ from audits.tests.allocation_factories import ExemptionFactory, MonthPlanFactory
 from audits.tests.factories import ChildFactory
 from people.tests.factories import AuditorFactory, QualityFactory, TeamFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allocation_today")]
 
 DEC = datetime.date(2026, 12, 1)
-
-
-@pytest.fixture(autouse=True)
-def _today(time_machine):
-    time_machine.move_to(datetime.datetime(2026, 11, 21, 10, 0, tzinfo=ZoneInfo("Europe/London")), tick=False)
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """The QA team's allocation pages through the test client: roles, the journey, bad input and query budgets."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -20,14 +19,9 @@ from people.tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allocation_today")]
 
 DEC = datetime.date(2026, 12, 1)
-
-
-@pytest.fixture(autouse=True)
-def _today(time_machine):
-    time_machine.move_to(datetime.datetime(2026, 11, 21, 10, 0, tzinfo=ZoneInfo("Europe/London")), tick=False)
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Exemptions: what each kind needs, and the planned / exempted / scheduled counts before and after confirmation."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -20,17 +19,12 @@ from audits.tests.allocation_factories import ExemptionFactory
 from audits.tests.factories import AuditFactory, ChildFactory
 from people.tests.factories import AuditorFactory, QualityFactory, TeamFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allocation_today")]
 
 NOV = datetime.date(2026, 11, 1)
 DEC = datetime.date(2026, 12, 1)
 JAN = datetime.date(2027, 1, 1)
 DIRECTOR = "Director of Children's Safeguarding"
-
-
-@pytest.fixture(autouse=True)
-def _today(time_machine):
-    time_machine.move_to(datetime.datetime(2026, 11, 21, 10, 0, tzinfo=ZoneInfo("Europe/London")), tick=False)
 
 
 @pytest.fixture
