@@ -859,24 +859,24 @@ class _Importer:
 
     def parse_audit_row(self, file, number, cells, columns, areas, width) -> _AuditRow | None:
         values: dict[str, Any] = {}
-        bad = False
+        bad_columns: set[str] = set()
         for name, position, parse in columns:
             text = cells[position] if position < len(cells) else ""
             if not text:
                 if name in AUDIT_REQUIRED:
                     self.problem(file, number, name, "is required but blank")
-                    bad = True
+                    bad_columns.add(name)
                 values[name] = None
                 continue
             if "\x00" in text:
                 self.problem(file, number, name, "contains a NUL character, which cannot be stored")
-                bad = True
+                bad_columns.add(name)
                 continue
             try:
                 values[name] = parse(text)
             except _CellError as exc:
                 self.problem(file, number, name, str(exc))
-                bad = True
+                bad_columns.add(name)
         area_values: dict[str, str] = {}
         for name, position in areas:
             text = cells[position] if position < len(cells) else ""
@@ -887,14 +887,15 @@ class _Importer:
                 area_values[name[len(AREA_PREFIX) :]] = _area_grade(text)
             except _CellError as exc:
                 self.problem(file, number, name, str(exc))
-                bad = True
+                bad_columns.add(name)
         for position in range(width, len(cells)):
             if cells[position]:
                 self.problem(file, number, str(position + 1), "holds a value but the header names no column here")
-                bad = True
-        if bad:
-            return None
-        if not self.check_row_rules(file, number, values):
+                bad_columns.add(str(position + 1))
+        # The rules between cells still run on a row with bad cells, so that every problem is listed at
+        # once; they need the outcome, and stay silent about cells already reported as bad.
+        rules_ok = values.get("outcome") is not None and self.check_row_rules(file, number, values, skip=bad_columns)
+        if bad_columns or not rules_ok:
             return None
         audit_values = {name: values[name] for name in OPTIONAL_AUDIT_FIELDS if name in values}
         if "at_risk" in audit_values:
@@ -921,41 +922,50 @@ class _Importer:
             areas=area_values,
         )
 
-    def check_row_rules(self, file: str, number: int, v: dict[str, Any]) -> bool:
-        """Rules between the cells of one row. Returns False when the row breaks any."""
-        before = len(self.result.problems)
+    def check_row_rules(self, file: str, number: int, v: dict[str, Any], skip: set[str] = frozenset()) -> bool:
+        """Rules between the cells of one row. Returns False when the row breaks any.
+
+        Columns in `skip` already had a problem reported; a bad cell reads as absent here, and no second
+        problem is reported for it.
+        """
+        broken = False
+
+        def problem(column: str, message: str) -> None:
+            nonlocal broken
+            broken = True
+            if column not in skip:
+                self.problem(file, number, column, message)
+
         status = v["outcome"]
         if status == Audit.Status.SUBMITTED:
             if v.get("submitted_on") is None:
-                self.problem(file, number, "submitted_on", "is required when the outcome is returned")
+                problem("submitted_on", "is required when the outcome is returned")
             if not v.get("auditor_grade"):
-                self.problem(file, number, "auditor_grade", "is required when the outcome is returned")
+                problem("auditor_grade", "is required when the outcome is returned")
         elif status in (Audit.Status.EXEMPTED, Audit.Status.NIL_RETURN):
             outcome = "exempted" if status == Audit.Status.EXEMPTED else "nil_return"
             for name in ("submitted_on", "auditor_grade"):
                 if v.get(name):
-                    self.problem(
-                        file, number, name, f"must be blank: an audit with outcome {outcome} was not submitted"
-                    )
+                    problem(name, f"must be blank: an audit with outcome {outcome} was not submitted")
         if v.get("moderator"):
             if status != Audit.Status.SUBMITTED:
-                self.problem(file, number, "moderator", "only returned audits are moderated; leave it blank")
+                problem("moderator", "only returned audits are moderated; leave it blank")
             if not v.get("moderator_grade"):
-                self.problem(file, number, "moderator_grade", "is required when a moderator is named")
+                problem("moderator_grade", "is required when a moderator is named")
             if v.get("moderated_on") is None:
-                self.problem(file, number, "moderated_on", "is required when a moderator is named")
+                problem("moderated_on", "is required when a moderator is named")
         else:
             for name in ("moderator_grade", "moderated_on"):
                 if v.get(name):
-                    self.problem(file, number, name, "is given but no moderator is named")
+                    problem(name, "is given but no moderator is named")
         submitted, moderated, finalised = v.get("submitted_on"), v.get("moderated_on"), v.get("finalised_on")
         if submitted and moderated and moderated < submitted:
-            self.problem(file, number, "moderated_on", "is before submitted_on")
+            problem("moderated_on", "is before submitted_on")
         if finalised and moderated and finalised < moderated:
-            self.problem(file, number, "finalised_on", "is before moderated_on")
+            problem("finalised_on", "is before moderated_on")
         elif finalised and submitted and finalised < submitted:
-            self.problem(file, number, "finalised_on", "is before submitted_on")
-        return len(self.result.problems) == before
+            problem("finalised_on", "is before submitted_on")
+        return not broken
 
     # ACTIONS rows.
 

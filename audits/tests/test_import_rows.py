@@ -286,6 +286,27 @@ def test_rules_between_the_cells_of_a_row(overrides, expected):
     assert_nothing_written()
 
 
+def test_a_row_with_a_bad_cell_still_reports_the_rules_its_other_cells_break():
+    result = import_tracker_rows([tracker_row(month="2026-13", submitted_on="", moderator="mjones")])
+
+    assert problems_of(result) == [
+        'ROW 2, COLUMN month: "2026-13" is not a month (use YYYY-MM)',
+        "ROW 2, COLUMN submitted_on: is required when the outcome is returned",
+        "ROW 2, COLUMN moderator_grade: is required when a moderator is named",
+        "ROW 2, COLUMN moderated_on: is required when a moderator is named",
+    ]
+    assert_nothing_written()
+
+
+def test_a_bad_cell_is_reported_once_not_again_by_the_rules_that_need_it():
+    result = import_tracker_rows([tracker_row(submitted_on="22/09/2026", auditor_grade="great")])
+
+    assert problems_of(result) == [
+        'ROW 2, COLUMN submitted_on: "22/09/2026" is not a date (use YYYY-MM-DD)',
+        'ROW 2, COLUMN auditor_grade: "great" is not a grade (use OUTSTANDING, GOOD, RI or INADEQUATE)',
+    ]
+
+
 def test_a_duplicate_audit_ref_names_the_first_row_even_when_the_row_has_other_mistakes():
     result = import_tracker_rows(
         [tracker_row(), tracker_row(audit_ref="A-2"), tracker_row(month="Sept", child_ref="CH-9")]
