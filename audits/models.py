@@ -318,6 +318,8 @@ class Audit(models.Model):
             models.Index(fields=["auditor", "month"]),
             models.Index(fields=["team", "month"]),
             models.Index(fields=["child", "month"]),
+            # "Moderated but not finalised" (awaiting_finalisation) reads the few open rows, not all history.
+            models.Index(fields=["finalised_on", "month"]),
         ]
         constraints = [
             models.UniqueConstraint(
