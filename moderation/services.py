@@ -329,7 +329,10 @@ def moderation_record(
 
     from moderation.tasks import notify_auditor_of_moderation
 
-    transaction.on_commit(lambda: notify_auditor_of_moderation.delay(moderation.pk))
+    # robust: the moderation is already committed, so a broker or mail server that is down must not turn
+    # the moderator's recorded grade into an error page (a resubmit would only meet "already recorded");
+    # the auditor still sees the result on their feedback page and home panel.
+    transaction.on_commit(lambda: notify_auditor_of_moderation.delay(moderation.pk), robust=True)
     return moderation
 
 

@@ -488,3 +488,23 @@ def test_a_moderator_who_never_had_the_audit_gets_404_on_post(client, people, wo
         reverse("moderation:moderate", args=[world["assigned"].pk]), {"grade": "good", "feedback": "x", "version": "0"}
     )
     assert response.status_code == 404
+
+
+def test_a_notification_that_cannot_be_queued_does_not_turn_the_recorded_moderation_into_an_error(
+    client, people, world, django_capture_on_commit_callbacks, monkeypatch
+):
+    from moderation import tasks
+
+    def broker_down(*args, **kwargs):
+        raise OSError("broker unreachable")
+
+    monkeypatch.setattr(tasks.notify_auditor_of_moderation, "delay", broker_down)
+    url = reverse("moderation:moderate", args=[world["assigned"].pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _as(client, people["moderator"]).post(
+            url, {"grade": "good", "rationale": "", "feedback": "Clear plan.", "version": "0"}
+        )
+
+    assert response.status_code == 302
+    assert Moderation.objects.get(pk=world["assigned"].pk).status == Moderation.Status.COMPLETED
