@@ -32,7 +32,6 @@ is sorted by id before the seeded generator draws from it.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import heapq
 import random
@@ -52,8 +51,7 @@ BIMONTHLY_AUDIT_MONTH_PARITY = 0
 
 def due_date(month: datetime.date, due_day: int) -> datetime.date:
     """The due date in `month`: the policy's day, clamped to the month's length (25 stays 25; 31 in Feb is 28/29)."""
-    last = calendar.monthrange(month.year, month.month)[1]
-    return month.replace(day=min(max(due_day, 1), last))
+    return month.replace(day=min(max(due_day, 1), month_end(month).day))
 
 
 def is_bimonthly_audit_month(month: datetime.date) -> bool:

@@ -34,6 +34,7 @@ from django.utils import dateformat, timezone
 from actions.models import Action
 from audits.grading import audit_set_final_grade
 from audits.models import AreaGrade, AreaGradeChoice, Audit, Grade, Policy, SendBack
+from audits.periods import month_start
 from moderation.services import moderation_consider
 from people.models import User
 from people.permissions import has_role
@@ -447,10 +448,6 @@ def audit_send_back(*, audit: Audit, by: User, reason: str) -> SendBack:
     return send_back
 
 
-def _first_of_month(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
 def audits_mark_nil_returns(*, today: datetime.date) -> int:
     """Close drafts never submitted once `Policy.nil_return_days_after_month` days have passed since
     their month ended. Idempotent: a second run finds nothing left to close. Returns how many closed.
@@ -461,7 +458,7 @@ def audits_mark_nil_returns(*, today: datetime.date) -> int:
     """
     days = Policy.current().nil_return_days_after_month
     # Month m ends on its last day L; L + days <= today  <=>  m < first of the month holding (today - days + 1).
-    limit = _first_of_month(today - datetime.timedelta(days=days) + datetime.timedelta(days=1))
+    limit = month_start(today - datetime.timedelta(days=days) + datetime.timedelta(days=1))
     now = timezone.now()
     with transaction.atomic():
         candidates = list(Audit.objects.filter(status=Audit.Status.DRAFT, month__lt=limit).values_list("pk", flat=True))

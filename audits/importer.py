@@ -75,6 +75,7 @@ from audits.models import (
     PracticeArea,
     TemplateVersion,
 )
+from audits.periods import add_months, month_start
 from moderation.models import Moderation
 from moderation.services import moderation_outcome
 from people.models import ServiceArea, Team, User
@@ -1620,7 +1621,7 @@ def example_tracker(
     rnd = random.Random(seed)
     today = timezone.localdate()
     if end_month is None:
-        end_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+        end_month = add_months(month_start(today), -1)
     area_slugs = list(area_slugs)
     service_areas = ["Children's Social Care", "Early Help", "Youth Support"]
     team_names = [f"Team {i:02d}" for i in range(1, teams + 1)]
@@ -1643,8 +1644,7 @@ def example_tracker(
 
     for i in range(count):
         month_index = months - 1 - i // per_month
-        year, month0 = divmod(end_month.year * 12 + end_month.month - 1 - month_index, 12)
-        month = datetime.date(year, month0 + 1, 1)
+        month = add_months(end_month, -month_index)
         due = month.replace(day=25)
         team = rnd.choice(team_names)
         outcome = rnd.choices(["returned", "exempted", "nil_return", "not_ready"], weights=[80, 5, 8, 7])[0]
