@@ -17,11 +17,10 @@ from audits.allocation import (
     ReauditIn,
     Rules,
     TeamIn,
-    add_months,
     is_bimonthly_audit_month,
-    month_end,
 )
 from audits.models import Audit, Child, Exemption, Grade, Policy
+from audits.periods import add_months, month_end
 from people.models import Team, User
 
 # Allocations that mean the child is being, or has been, audited. Exempted

@@ -32,7 +32,7 @@ from django.db.models import Model
 
 from actions.models import Action, ChildOfConcern, ConcernReview
 from actions.workdays import add_working_days, is_working_day
-from audits.allocation import add_months, allocate, due_date, month_end, month_start
+from audits.allocation import allocate, due_date
 from audits.allocation_selectors import allocation_inputs
 from audits.models import (
     GRADE_RANK,
@@ -52,6 +52,7 @@ from audits.models import (
     SendBack,
     TemplateVersion,
 )
+from audits.periods import add_months, month_end, month_start
 from moderation.models import ModeratedAreaGrade, Moderation
 from people.models import ServiceArea, Team, User
 

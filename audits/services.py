@@ -27,9 +27,10 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from audits.allocation import allocate, due_date, month_start
+from audits.allocation import allocate, due_date
 from audits.allocation_selectors import allocation_inputs, is_exempt, own_team_ids_by_user
 from audits.models import Audit, Child, Exemption, LegalStatus, MonthPlan, Policy, ProposedAllocation, TemplateVersion
+from audits.periods import month_start
 from people.models import User
 
 # Children with an Independent Reviewing Officer (looked after) or a Child

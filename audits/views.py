@@ -21,7 +21,7 @@ from django.views import View
 from django.views.generic import RedirectView, TemplateView
 from django_filters.views import FilterView
 
-from audits.allocation import add_months, due_date, month_start
+from audits.allocation import due_date
 from audits.allocation_selectors import available_auditor_rows, exemptions_for_month, month_returns_counts
 from audits.filters import ExemptionFilter, MyAuditFilter
 from audits.forms import (
@@ -34,6 +34,7 @@ from audits.forms import (
     error_summary,
 )
 from audits.models import Exemption, MonthPlan, Policy, ProposedAllocation
+from audits.periods import add_months, month_start
 from audits.selectors import audits_visible_to
 from audits.services import (
     AllocationError,

@@ -3,8 +3,8 @@
 from django import template
 from django.utils import timezone
 
-from audits.allocation import add_months, month_start
 from audits.models import MonthPlan
+from audits.periods import add_months, month_start
 
 register = template.Library()
 
