@@ -419,12 +419,12 @@ def _render_concern(request, concern: ChildOfConcern, bound: dict | None = None,
         forms["review"] = bound.get("review") or ConcernReviewForm()
     today = timezone.localdate()
     audit = concern.audit
+    # Only the weak areas, filtered once here; the template shows every row it is given.
     area_grades = list(audit.area_grades.select_related("area").filter(grade__in=WEAK_GRADES))
     context = {
         "concern": concern,
         "audit": audit,
         "area_grades": area_grades,
-        "has_weak_areas": any(ag.grade in WEAK_GRADES for ag in area_grades),
         "reviews": list(concern.reviews.select_related("by")),
         "forms": forms,
         "bound_form": next(iter(bound.values()), None),

@@ -345,6 +345,21 @@ def test_the_concern_page_shows_the_audits_concerns_and_when_the_email_went(clie
     assert "(a) What is being done to make sure the child is safe" in body
 
 
+def test_the_concern_page_shows_only_the_weak_practice_areas(client, world):
+    from audits.tests.factories import AreaGradeFactory, PracticeAreaFactory
+
+    audit = world["concern"].audit
+    weak = AreaGradeFactory(
+        audit=audit, area=PracticeAreaFactory(name="Planning"), grade="inadequate", evidence="No plan since June."
+    )
+    AreaGradeFactory(audit=audit, area=PracticeAreaFactory(name="Voice of the child"), grade="good")
+    client.force_login(world["manager"])
+    body = client.get(reverse("actions:coc_detail", args=[world["concern"].pk])).content.decode()
+    assert weak.evidence in body and "Planning" in body
+    assert "Voice of the child" not in body
+    assert "The audit recorded no further detail" not in body
+
+
 def test_the_manager_responds_and_the_qa_team_returns_it_then_resolves_it(client, world):
     concern = world["concern"]
     client.force_login(world["manager"])
