@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from actions.links import concern_figure_url
 from audits.figures import GRADE_KEYS
 from audits.models import Feedback, Grade, LegalStatus
 from reports.periods import add_months, month_key, parse_month
@@ -76,10 +77,6 @@ def drill(**params: Any) -> str:
 
 def _actions_url(**params: Any) -> str:
     return f"{reverse('actions:list')}?{urlencode({k: v for k, v in params.items() if v is not None})}"
-
-
-def _concerns_url(**params: Any) -> str:
-    return f"{reverse('actions:coc_list')}?{urlencode(params)}"
 
 
 def _grade_cells(block: dict[str, Any], **params: Any) -> list[Cell]:
@@ -284,15 +281,16 @@ def build_tables(figures: dict[str, Any], areas: list[dict[str, Any]]) -> dict[s
     )
 
     # 7. Children of Concern.
+    # The lists are counted as of the report's date, as the figures are (actions.links holds the filters).
     coc = figures["children_of_concern"]
+    as_of_day = datetime.date.fromisoformat(as_of)
     tables["children_of_concern"] = Table(
         "children_of_concern",
         f"Children of Concern from audits of {month_label(month)} (resolved by {_day_label(as_of)})",
         ["Number"],
         [
-            Row("Raised", [Cell(coc["raised"], url=_concerns_url(audit_month=month))]),
-            Row("Resolved", [Cell(coc["resolved"], url=_concerns_url(audit_month=month, state="resolved"))]),
-            Row("Still open", [Cell(coc["open"], url=_concerns_url(audit_month=month, state="open"))]),
+            Row(label, [Cell(coc[key], url=concern_figure_url(first, as_of_day, key))])
+            for key, label in (("raised", "Raised"), ("resolved", "Resolved"), ("open", "Still open"))
         ],
         row_heading="Children of Concern",
     )

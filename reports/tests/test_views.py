@@ -172,9 +172,27 @@ def test_action_and_child_of_concern_figures_link_to_their_own_lists(quality_cli
     assert (
         reverse("actions:list") + "?status=overdue&audit_month_from=2019-10&audit_month_to=2019-12&as_of=2019-12-31"
     ) in html
-    assert reverse("actions:coc_list") + "?audit_month=2019-12&state=open" in html
+    assert reverse("actions:coc_list") + "?state=&audit_month=2019-12&open_on=2019-12-31" in html
     assert reverse("moderation:panel") + "?month=2019-12" in html
     assert reverse("moderation:effect") + "?month=2019-12" in html
+
+
+def test_child_of_concern_figures_link_to_lists_counted_as_of_the_report_date(quality_client):
+    # Resolved after the report's as-of date: on that date it was still open, so it is listed as open, not resolved.
+    load_rows(
+        [
+            tracker_row("2019-12", auditor_grade="INADEQUATE", coc_resolved_on="2019-12-20"),
+            tracker_row("2019-12", auditor_grade="INADEQUATE", coc_resolved_on="2020-01-20"),
+            tracker_row("2019-12", auditor_grade="INADEQUATE"),
+        ]
+    )
+    figures = report_figures(DECEMBER)["children_of_concern"]
+    assert figures == {"raised": 3, "resolved": 1, "open": 2}
+    html = unescape(quality_client.get(DETAIL).content.decode())
+    for key in ("raised", "resolved", "open"):
+        href = re.search(r'<a href="(' + re.escape(reverse("actions:coc_list")) + r'[^"]*)">' + str(figures[key]), html)
+        assert href, key
+        assert len(quality_client.get(href.group(1)).context["concerns"]) == figures[key], key
 
 
 def test_an_empty_first_month_shows_dashes_never_zero_percent(quality_client):
