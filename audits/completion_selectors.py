@@ -11,7 +11,9 @@ from django.utils import dateformat
 from django.utils.text import capfirst
 
 from actions.models import Action
+from audits.completion import EDITABLE_STATUSES
 from audits.models import AreaGrade, Audit, PracticeArea, SendBack
+from audits.selectors import audits_visible_to
 from people.models import User
 
 # Bookkeeping columns nobody needs to see in the history.
@@ -53,7 +55,8 @@ def audit_readonly_context(*, audit: Audit) -> dict[str, Any]:
 def audits_open_for(user: User) -> QuerySet[Audit]:
     """The auditor's allocations still to submit (drafts and send-backs), soonest due first."""
     return (
-        Audit.objects.filter(auditor=user, status__in=(Audit.Status.DRAFT, Audit.Status.SENT_BACK))
+        audits_visible_to(user)
+        .filter(auditor=user, status__in=EDITABLE_STATUSES)
         .select_related("child")
         .order_by("due_on", "pk")
     )
