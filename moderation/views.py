@@ -20,7 +20,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from audits.completion_selectors import audit_readonly_context
-from audits.models import AreaGrade, Policy
+from audits.models import AreaGrade, Grade, Policy
 from audits.periods import add_months, month_end
 from moderation import selectors
 from moderation.filters import PanelFilter, SampleFilter
@@ -159,7 +159,7 @@ class ModerateView(ModeratorRequiredMixin, View):
         if not Moderation.history.filter(id=pk, moderator=self.request.user).exists():
             raise Http404
         typed = {name: self.request.POST.get(name, "") for name in ("grade", "rationale", "feedback")}
-        grade_label = dict(ModerationForm.base_fields["grade"].choices).get(typed["grade"], "")
+        grade_label = dict(Grade.choices).get(typed["grade"], "")
         context = {"typed": typed, "grade_label": grade_label}
         return render(self.request, "moderation/moderation_not_saved.html", context, status=409)
 
@@ -436,7 +436,7 @@ class EffectView(QualityRequiredMixin, TemplateView):
                     "final": side_by_side["final"]["counts"][key],
                     "final_percent": side_by_side["final"]["percent"][key],
                 }
-                for key, label in ModerationForm.base_fields["grade"].choices
+                for key, label in Grade.choices
             ],
             auditors=selectors.auditor_change_rates(month),
             awaiting=selectors.awaiting_finalisation(as_of, month),
