@@ -176,7 +176,6 @@ def report_figures(month: datetime.date, as_of: datetime.date | None = None) -> 
         for m in months_ending(month, RATING_MONTHS)
     ]
     returned = count(this, "returned")
-    graded = sum(_grade_counts(this).values())
     inadequate = count(this, f"g_{Grade.INADEQUATE}")
     at_risk = count(this, "at_risk")
 
@@ -217,8 +216,9 @@ def report_figures(month: datetime.date, as_of: datetime.date | None = None) -> 
         "at_risk": {
             "inadequate": inadequate,
             "at_risk": at_risk,
-            "total": graded,
-            "percent": _pct(inadequate + at_risk, graded),
+            # contracts.md: "percent = both together over returned audits".
+            "total": returned,
+            "percent": _pct(inadequate + at_risk, returned),
         },
         "primary_vs_moderated": moderation_selectors.primary_vs_moderated(month),
         "moderator_effect": moderation_selectors.moderator_effect(month),

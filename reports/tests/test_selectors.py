@@ -7,6 +7,7 @@ import pytest
 
 from actions.models import Action
 from audits.models import LegalStatus
+from audits.tests.factories import AuditFactory
 from reports.periods import quarters_ending
 from reports.selectors import practice_area_ratings, report_figures
 from reports.tests.factories import UserFactory
@@ -293,6 +294,19 @@ def test_at_risk_counts_only_final_requires_improvement_flagged_at_risk():
         "inadequate": 1,
         "at_risk": 1,
         "total": 4,
+        "percent": 50.0,
+    }
+
+
+def test_at_risk_share_is_over_every_returned_audit_even_one_without_a_final_grade():
+    AuditFactory(returned=True, auditor_grade="inadequate")
+    AuditFactory(returned=True, auditor_grade="")  # Returned without a grade recorded: still a returned audit.
+    AuditFactory()  # Not returned.
+
+    assert report_figures(datetime.date(2026, 10, 1))["at_risk"] == {
+        "inadequate": 1,
+        "at_risk": 0,
+        "total": 2,
         "percent": 50.0,
     }
 
