@@ -180,7 +180,8 @@ class DocumentStatusView(QualityRequiredMixin, View):
 
     def get(self, request, pk: int):
         document = _quality_document(pk)
-        response = TemplateResponse(request, "reports/_document_status.html", {"document": document})
+        context = {"document": document, "refresh_url": report_url(document.month, document.as_of)}
+        response = TemplateResponse(request, "reports/_document_status.html", context)
         if request.htmx and document.status in (ReportDocument.Status.READY, ReportDocument.Status.FAILED):
             # Finished while the page watched: reload it once so the version list offers Publish as well.
             response["HX-Refresh"] = "true"

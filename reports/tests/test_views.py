@@ -328,6 +328,8 @@ def test_a_pdf_in_progress_is_polled_and_cannot_be_downloaded_yet(quality_client
     partial = quality_client.get(status_url).content.decode()
     assert f'hx-get="{status_url}"' in partial and 'hx-trigger="every 2s"' in partial
     assert 'aria-valuenow="45"' in partial
+    # Refresh (for keyboard and no-script users) reloads the report page, not this bare status fragment.
+    assert f'href="{DETAIL}#documents"' in partial
     assert quality_client.get(reverse("reports:document_download", kwargs={"pk": document.pk})).status_code == 404
     ReportDocument.objects.filter(pk=document.pk).update(status="ready", progress=100, file="reports/r.pdf")
     partial = quality_client.get(status_url, HTTP_HX_REQUEST="true")
