@@ -139,7 +139,12 @@ class ModerateView(ModeratorRequiredMixin, View):
         except ModerationConflict as error:
             # Show the form again with everything they typed; if the audit is still theirs
             # (e.g. reassigned away and back), the fresh version lets them send it again.
-            current = _with_audit(Moderation.objects.all()).get(pk=moderation.pk)
+            # Re-read within this moderator's scope: if it was reassigned away meanwhile, they see only
+            # their own text (no_longer_yours), never the audit.
+            try:
+                current = self.get_object()
+            except Http404:
+                return self.no_longer_yours(pk)
             form = ModerationForm(moderation_form_data_with_version(request.POST, current), audit=current.audit)
             form.is_valid()
             form.add_error(None, f"{error.message} What you typed is kept below so you can copy it.")

@@ -483,6 +483,31 @@ def test_moderator_whose_audit_was_reassigned_meanwhile_is_told_and_keeps_their_
     assert Moderation.objects.get(pk=moderation.pk).status == Moderation.Status.ASSIGNED
 
 
+def test_a_moderation_reassigned_while_being_recorded_shows_only_the_moderators_text(
+    client, people, world, monkeypatch
+):
+    """The race the first scope check cannot see: reassigned between opening the row and recording it."""
+    from moderation import views
+    from moderation.services import ModerationConflict, moderation_reassign
+
+    moderation = world["assigned"]
+
+    def reassigned_meanwhile(**kwargs):
+        moderation_reassign(moderation=kwargs["moderation"], moderator=ModeratorFactory(), by=people["quality"])
+        raise ModerationConflict("Someone else changed this moderation first.")
+
+    monkeypatch.setattr(views, "moderation_record", reassigned_meanwhile)
+    response = _as(client, people["moderator"]).post(
+        reverse("moderation:moderate", args=[moderation.pk]),
+        {"grade": "inadequate", "rationale": "My careful rationale", "feedback": "My feedback", "version": "0"},
+    )
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "My careful rationale" in html
+    assert moderation.audit.child.case_ref not in html
+
+
 def test_a_moderator_who_never_had_the_audit_gets_404_on_post(client, people, world):
     response = _as(client, ModeratorFactory()).post(
         reverse("moderation:moderate", args=[world["assigned"].pk]), {"grade": "good", "feedback": "x", "version": "0"}
