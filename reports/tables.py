@@ -19,7 +19,7 @@ from django.urls import reverse
 from actions.links import concern_figure_url
 from audits.figures import GRADE_KEYS
 from audits.models import Feedback, Grade, LegalStatus
-from reports.periods import add_months, month_key, parse_month
+from reports.periods import add_months, month_key, parse_month, quarters_ending
 
 GRADE_LABELS = dict(Grade.choices)
 
@@ -124,11 +124,10 @@ def build_tables(figures: dict[str, Any], areas: list[dict[str, Any]]) -> dict[s
 
     # 2. Ratings by quarter.
     quarters = figures["ratings_by_quarter"]
-    quarter_ranges = []
-    for q in quarters:
-        label_first = _quarter_first_month(q["quarter"])
-        last = min(add_months(label_first, 2), first)
-        quarter_ranges.append((month_key(label_first), month_key(last)))
+    # The same quarters the figures were counted over (the last one ends at the report month).
+    quarter_ranges = [
+        (month_key(q.start), month_key(add_months(q.end, -1))) for q in quarters_ending(first, len(quarters))
+    ]
     rows = [
         Row(
             GRADE_LABELS[g],
@@ -495,13 +494,6 @@ def build_tables(figures: dict[str, Any], areas: list[dict[str, Any]]) -> dict[s
             number += 1
             table.number = number
     return tables
-
-
-def _quarter_first_month(label: str) -> datetime.date:
-    # "Q3 2019/20" -> October 2019.
-    quarter, years = label[1], label.split(" ")[1]
-    first_year = int(years.split("/")[0])
-    return add_months(datetime.date(first_year, 4, 1), 3 * (int(quarter) - 1))
 
 
 def _day_label(iso_day: str) -> str:

@@ -411,3 +411,18 @@ def test_the_drilldown_lists_in_a_fixed_number_of_queries(quality_client, django
     with django_assert_max_num_queries(12) as large:
         quality_client.get(reverse("reports:drilldown") + "?month=2019-12")
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_quarter_figures_link_to_their_quarters_months_the_last_ending_at_the_report_month():
+    from reports.tables import build_tables
+
+    tables = build_tables(report_figures(datetime.date(2019, 11, 1)), [])
+    totals = [row for row in tables["ratings_by_quarter"].rows if row.total][0]
+    ranges = [re.search(r"month_from=([\d-]+)&month_to=([\d-]+)", unescape(cell.url)).groups() for cell in totals.cells]
+    assert ranges == [
+        ("2018-10", "2018-12"),
+        ("2019-01", "2019-03"),
+        ("2019-04", "2019-06"),
+        ("2019-07", "2019-09"),
+        ("2019-10", "2019-11"),
+    ]
