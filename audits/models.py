@@ -4,7 +4,7 @@ An `Audit` is one allocation: an auditor asked to audit a child in a month.
 It carries a snapshot of the child's context at allocation (team, service
 area, legal status, social worker) so that later moves of the child do not
 rewrite history. `final_grade` is decided by one service
-(`audits.services.audit.audit_set_final_grade`) and every page and the report
+(`audits.grading.audit_set_final_grade`) and every page and the report
 read it from here.
 """
 

@@ -2,7 +2,7 @@
 
 The outcome (agreed, upgraded, downgraded) is derived from the two grades by
 `moderation.services`, never typed. The moderator's grade becomes the audit's
-final grade through `audits.services.audit.audit_set_final_grade`.
+final grade through `audits.grading.audit_set_final_grade`.
 """
 
 from django.conf import settings
