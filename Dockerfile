@@ -11,4 +11,4 @@ RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only python manage.py col
 RUN useradd --create-home qaportal && mkdir -p /app/media && chown qaportal /app/media
 USER qaportal
 EXPOSE 8000
-CMD ["gunicorn", "qa_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "qa_portal.wsgi:application"]

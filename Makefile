@@ -3,9 +3,11 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Test processes (pytest-xdist); the suite is split across them. 0 runs everything in one process.
+TEST_WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup migrate seed lint format worker beat bench clean
+.PHONY: run test setup migrate seed lint lint-imports format worker beat bench bench-pages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -32,11 +34,16 @@ run: seed
 test: setup
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+# The dependency contract between the apps alone (.importlinter; `make lint` runs it too).
+lint-imports: setup
+	$(BIN)/lint-imports
 
 format: setup
 	$(BIN)/ruff format .
@@ -48,8 +55,13 @@ worker: setup
 beat: setup
 	$(BIN)/celery -A qa_portal beat --loglevel=INFO
 
+# bench_pages.py needs PostgreSQL and runs a server: `make bench-pages` (with DATABASE_URL, and CACHE_URL for Redis).
 bench: setup
-	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in $(filter-out bench/bench_pages.py,$(wildcard bench/bench_*.py)); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# The pages under load through gunicorn (issue 15); BENCH_ARGS e.g. "--full --clients 20 --seconds 30".
+bench-pages: setup
+	$(BIN)/python bench/bench_pages.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles media test-artifacts

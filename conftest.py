@@ -1,11 +1,13 @@
 """Fixtures shared by every app's tests: signed-in clients per role and a real browser."""
 
+import datetime
 import os
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -23,6 +25,22 @@ CHROMIUM_ARGS = [
 SCREENSHOT_DIR = Path(__file__).resolve().parent / "test-artifacts"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist, tests that start a real Celery worker run one after another in one process.
+
+    They share one Redis queue: two of them at once would take each other's tasks.
+    """
+    for item in items:
+        if item.get_closest_marker("celery_worker"):
+            item.add_marker(pytest.mark.xdist_group("celery_worker"))
+
+
+@pytest.fixture
+def allocation_today(time_machine):
+    """Freeze the clock at 10:00 on Saturday 21 Nov 2026 (London), the day the allocation tests plan from."""
+    time_machine.move_to(datetime.datetime(2026, 11, 21, 10, 0, tzinfo=ZoneInfo("Europe/London")), tick=False)
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Files written by tests (uploads, PDFs) go to a temporary folder, never the project."""
@@ -36,7 +54,7 @@ def _no_axes_lockout_between_tests(settings):
 
 @pytest.fixture(autouse=True)
 def _default_practice_template(request):
-    """Version 1 of the practice-area template, as data migration 0003 makes it, in every test database.
+    """Version 1 of the practice-area template and the default learning themes, as data migrations make them.
 
     A transactional test (every browser test) ends by flushing the database, and the migration's rows
     go with it, so a later test would find no current template. `serialized_rollback` would restore
@@ -57,6 +75,18 @@ def _default_practice_template(request):
     from django.apps import apps
 
     importlib.import_module("audits.migrations.0003_default_practice_areas").create_default(apps, None)
+    # The default learning themes (data migration 0013), for the same reason.
+    importlib.import_module("audits.migrations.0015_default_themes").create_default(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    """Each test its own empty local-memory cache: no report cached by one test (or another xdist worker,
+    through a shared Redis) is seen by the next."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -147,13 +177,31 @@ def chromium_browser():
         browser.close()
 
 
+def is_policy_violation(message_text: str) -> bool:
+    """A console message in which Chromium reports blocking something under the Content-Security-Policy
+    ("Refused to execute inline script because it violates the following Content Security Policy
+    directive ...") or rejecting the Permissions-Policy header."""
+    return "Content Security Policy" in message_text or "Permissions-Policy" in message_text
+
+
 @pytest.fixture
 def page(chromium_browser, live_server):
+    """A fresh browser tab on the live server. The test fails if any page it visits breaks the
+    Content-Security-Policy (an inline script or style the policy blocks is a feature that silently
+    stops working for users), even when the test's own assertions pass."""
     context = chromium_browser.new_context(base_url=live_server.url, locale="en-GB", timezone_id="Europe/London")
     pg = context.new_page()
     pg.set_default_timeout(15000)
+    violations = []
+
+    def record_violation(message) -> None:
+        if is_policy_violation(message.text):
+            violations.append(f"{pg.url}: {message.text}")
+
+    pg.on("console", record_violation)
     yield pg
     context.close()
+    assert not violations, "The browser reported policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from actions.models import Action, ChildOfConcern
@@ -24,8 +24,10 @@ from actions.selectors import (
     status_q,
     with_status,
 )
+from common.forms import KeptChoicesField
+from common.listing import ListFilterSet, SortFilter, days_overdue
 from people.models import ServiceArea, Team, User
-from people.selectors import teams_managed_by
+from people.selectors import staff_choice_label, teams_managed_by
 
 MONTH_WIDGET = forms.DateInput(attrs={"type": "month", "placeholder": "YYYY-MM"}, format="%Y-%m")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -33,7 +35,8 @@ YES_NO = forms.Select(choices=[("", "Either"), ("true", "Yes"), ("false", "No")]
 
 
 # The pickers offer only teams and owners that have actions the person can see. EXISTS per team or
-# person uses the foreign-key indexes, so the pickers stay quick with a decade of actions.
+# person uses the foreign-key indexes; the options are kept until the data changes (KeptChoicesField), so
+# the scan and a label per option are not repeated on every view of the list.
 
 
 def _team_choices(request) -> object:
@@ -47,10 +50,38 @@ def _owner_choices(request) -> object:
     if request is None:
         return User.objects.none()
     visible = actions_visible_to(request.user).filter(owner=OuterRef("pk"))
-    return User.objects.filter(Exists(visible)).order_by("last_name", "first_name", "username")
+    teams = Prefetch("teams", queryset=Team.objects.order_by("name"))  # for the labels, in one query
+    return User.objects.filter(Exists(visible)).order_by("last_name", "first_name", "username").prefetch_related(teams)
 
 
-class ActionFilter(django_filters.FilterSet):
+class TeamField(KeptChoicesField):
+    """Teams with actions the person can see: the options kept until the data changes (a scan of every action)."""
+
+
+class OwnerField(KeptChoicesField):
+    """Owners shown as they are sorted, surname first, with job title and teams (people.selectors); the options
+    kept until the data changes (common.forms.KeptChoicesField)."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return staff_choice_label(obj)
+
+
+class OwnerFilter(django_filters.ModelChoiceFilter):
+    field_class = OwnerField
+
+
+class TeamFilter(django_filters.ModelChoiceFilter):
+    field_class = TeamField
+
+
+class ServiceAreaFilter(django_filters.ModelChoiceFilter):
+    """Every service area: the options kept until the data changes, as the teams' are (read through a server-side
+    cursor, Django's way with a model's options, they cost a query and two round trips on every view)."""
+
+    field_class = KeptChoicesField
+
+
+class ActionFilter(ListFilterSet):
     STATUS_CHOICES = [
         ("open", "Open (overdue or not yet due)"),
         *Action.Status.choices,
@@ -66,13 +97,17 @@ class ActionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label="Status", choices=STATUS_CHOICES, empty_label="Any status", method="filter_status"
     )
-    team = django_filters.ModelChoiceFilter(
-        label="Team", field_name="audit__team", queryset=_team_choices, empty_label="Any team"
-    )
-    service_area = django_filters.ModelChoiceFilter(
+    team = TeamFilter(label="Team", field_name="audit__team", queryset=_team_choices, empty_label="Any team")
+    service_area = ServiceAreaFilter(
         label="Service area", field_name="audit__service_area", queryset=ServiceArea.objects.all(), empty_label="Any"
     )
-    owner = django_filters.ModelChoiceFilter(label="Owner", queryset=_owner_choices, empty_label="Anyone")
+    # data-autocomplete: static/js/staff-autocomplete.js turns a long list of owners into a type-ahead.
+    owner = OwnerFilter(
+        label="Owner",
+        queryset=_owner_choices,
+        empty_label="Anyone",
+        widget=forms.Select(attrs={"data-autocomplete": "staff"}),
+    )
     due_after = django_filters.DateFilter(
         label="Due on or after", field_name="due_on", lookup_expr="gte", widget=DATE_WIDGET
     )
@@ -107,18 +142,18 @@ class ActionFilter(django_filters.FilterSet):
     as_of = django_filters.DateFilter(
         label="Status as of", method="filter_as_of", widget=DATE_WIDGET, help_text="Blank: today"
     )
-    sort = django_filters.OrderingFilter(
-        label="Sort by",
-        fields=(("due_on", "due"), ("audit__month", "audit_month"), ("completed_on", "completed")),
-        field_labels={
-            "due": "Due date, oldest first",
-            "-due": "Due date, newest first",
-            "audit_month": "Audit month, oldest first",
-            "-audit_month": "Audit month, newest first",
-            "completed": "Completion date, oldest first",
-            "-completed": "Completion date, newest first",
-        },
-        empty_label="Due date, oldest first",
+    sort = SortFilter(
+        fields=(
+            ("audit__child__case_ref", "child"),
+            ("audit__team__name", "team"),
+            ("audit__month", "audit_month"),
+            ("owner__last_name", "owner"),
+            ("due_on", "due"),
+            ("days_overdue", "days_overdue"),
+            ("completed_on", "completed"),
+        ),
+        default="due",
+        descending_first=("days_overdue",),
     )
 
     class Meta:
@@ -151,13 +186,16 @@ class ActionFilter(django_filters.FilterSet):
         return queryset
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("sort"):
-            queryset = queryset.order_by("due_on", "id")
-        return with_status(queryset, self.as_of_day)
+        # The status and days-overdue columns are worked out as of the day asked, in SQL, before the
+        # filters and the sort, so that the list can be sorted by them.
+        day = self.as_of_day
+        queryset = with_status(queryset, day).annotate(
+            days_overdue=days_overdue("due_on", day, status_q(Action.Status.OVERDUE, day))
+        )
+        return super().filter_queryset(queryset)
 
 
-class ConcernFilter(django_filters.FilterSet):
+class ConcernFilter(ListFilterSet):
     STATE_CHOICES = [
         ("open", "Open"),
         ("awaiting", "Awaiting response"),
@@ -168,7 +206,7 @@ class ConcernFilter(django_filters.FilterSet):
     ]
 
     state = django_filters.ChoiceFilter(label="Show", choices=STATE_CHOICES, empty_label="All", method="filter_state")
-    team = django_filters.ModelChoiceFilter(
+    team = TeamFilter(
         label="Team", field_name="audit__team", queryset=lambda request: _concern_teams(request), empty_label="Any team"
     )
     audit_month = django_filters.DateFilter(
@@ -182,6 +220,19 @@ class ConcernFilter(django_filters.FilterSet):
         label="Resolved on or before", field_name="resolved_on", lookup_expr="lte", widget=DATE_WIDGET
     )
     open_on = django_filters.DateFilter(label="Not resolved by", method="filter_open_on", widget=DATE_WIDGET)
+    sort = SortFilter(
+        fields=(
+            ("child__case_ref", "child"),
+            ("audit__team__name", "team"),
+            ("audit__month", "audit_month"),
+            ("raised_on", "raised"),
+            ("notified_at", "notified"),
+            ("response_due_on", "response_due"),
+            ("days_overdue", "days_overdue"),
+        ),
+        default="response_due",
+        descending_first=("days_overdue",),
+    )
 
     class Meta:
         model = ChildOfConcern
@@ -204,6 +255,11 @@ class ConcernFilter(django_filters.FilterSet):
 
     def filter_open_on(self, queryset, name, value):
         return queryset.filter(Q(resolved_on__isnull=True) | Q(resolved_on__gt=value))
+
+    def filter_queryset(self, queryset):
+        today = timezone.localdate()
+        queryset = queryset.annotate(days_overdue=days_overdue("response_due_on", today, concern_overdue_q(today)))
+        return super().filter_queryset(queryset)
 
 
 def _concern_teams(request):

@@ -8,16 +8,14 @@ error summary's link.
 from django import forms
 
 from actions.models import ConcernReview
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from common.forms import SensibleDateField
+from common.text_limits import LongTextField
 
 
 class ActionCompleteForm(forms.Form):
     prefix = "complete"
-    on = forms.DateField(
-        label="Date completed", widget=DATE_WIDGET, error_messages={"required": "Enter the date it was completed."}
-    )
-    note = forms.CharField(
+    on = SensibleDateField(label="Date completed", error_messages={"required": "Enter the date it was completed."})
+    note = LongTextField(
         label="What changed for the child",
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Say what changed for the child."},
@@ -26,10 +24,8 @@ class ActionCompleteForm(forms.Form):
 
 class ActionMoveDueForm(forms.Form):
     prefix = "move"
-    new_due_on = forms.DateField(
-        label="New due date", widget=DATE_WIDGET, error_messages={"required": "Enter the new due date."}
-    )
-    reason = forms.CharField(
+    new_due_on = SensibleDateField(label="New due date", error_messages={"required": "Enter the new due date."})
+    reason = LongTextField(
         label="Reason for moving the due date",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Give the reason for moving the due date."},
@@ -38,7 +34,7 @@ class ActionMoveDueForm(forms.Form):
 
 class ActionReopenForm(forms.Form):
     prefix = "reopen"
-    reason = forms.CharField(
+    reason = LongTextField(
         label="Reason for reopening",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Give the reason for reopening."},
@@ -47,21 +43,30 @@ class ActionReopenForm(forms.Form):
 
 class ConcernResponseForm(forms.Form):
     prefix = "respond"
-    safety = forms.CharField(
+    safety = LongTextField(
         label="(a) What is being done to make sure the child is safe",
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": "Say what is being done to make sure the child is safe."},
     )
-    service_offer = forms.CharField(
+    service_offer = LongTextField(
         label="(b) Assurance that the service offer is right for the child's needs",
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": "Give assurance that the service offer is right for the child's needs."},
     )
-    next_steps = forms.CharField(
+    next_steps = LongTextField(
         label="(c) The next steps to a good service, with dates",
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": "Set out the next steps to a good service, with dates."},
     )
+
+
+class ConcernDraftForm(ConcernResponseForm):
+    """The same three parts, saved without sending: any of them may still be blank."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
 
 
 class ConcernReviewForm(forms.Form):
@@ -72,7 +77,7 @@ class ConcernReviewForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether to resolve it or return it for more."},
     )
-    note = forms.CharField(
+    note = LongTextField(
         label="Note to the team",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from audits.periods import months_ending
+from common.periods import months_ending
 
 ACTION_FIGURE_KEYS = ("total", "overdue", "completed_late", "completed_on_time", "not_yet_due", "older_open")
 CONCERN_FIGURE_KEYS = ("raised", "resolved", "open")

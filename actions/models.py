@@ -12,7 +12,9 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from audits.models import Audit, Child
+from audits.models import Audit, Theme
+from caseload.models import Child
+from common.text_limits import ACTION_TEXT_MAX, LONG_TEXT_MAX
 
 
 class Action(models.Model):
@@ -24,15 +26,17 @@ class Action(models.Model):
 
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="actions")
     external_ref = models.CharField(max_length=80, null=True, blank=True, unique=True)
-    description = models.TextField()
+    description = models.TextField(max_length=ACTION_TEXT_MAX)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_actions")
     due_on = models.DateField(db_index=True)
     in_care_plan = models.BooleanField("goes into the child's care plan", default=False)
+    # The learning theme the action works on, if any (chosen on the action row).
+    theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.PROTECT, related_name="actions")
     completed_on = models.DateField(null=True, blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    completion_note = models.TextField("what changed for the child", blank=True)
+    completion_note = models.TextField("what changed for the child", max_length=LONG_TEXT_MAX, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     reminded_before_due_at = models.DateTimeField(null=True, blank=True)
     reminded_overdue_at = models.DateTimeField(null=True, blank=True)
@@ -67,7 +71,7 @@ class ActionChange(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     old_due_on = models.DateField(null=True, blank=True)
     new_due_on = models.DateField(null=True, blank=True)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(max_length=LONG_TEXT_MAX, blank=True)
     completed_on = models.DateField(
         null=True, blank=True, help_text="For a completion, the date recorded; for a reopening, the date withdrawn."
     )
@@ -116,14 +120,26 @@ class ChildOfConcern(models.Model):
     grade_lifted_at = models.DateTimeField(
         null=True, blank=True, help_text="Moderation later lifted the grade above Inadequate."
     )
-    safety_response = models.TextField("what is being done to make sure the child is safe", blank=True)
-    service_offer_response = models.TextField("assurance that the service offer is right", blank=True)
-    next_steps_response = models.TextField("next steps to a good service, with dates", blank=True)
+    safety_response = models.TextField(
+        "what is being done to make sure the child is safe", max_length=LONG_TEXT_MAX, blank=True
+    )
+    service_offer_response = models.TextField(
+        "assurance that the service offer is right", max_length=LONG_TEXT_MAX, blank=True
+    )
+    next_steps_response = models.TextField(
+        "next steps to a good service, with dates", max_length=LONG_TEXT_MAX, blank=True
+    )
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     responded_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.TextField(blank=True)
+    # A draft is the three parts saved without sending: the concern still awaits the team's response (its
+    # deadline, reminders and escalation run on), and the QA team sees it marked as a draft.
+    draft_saved_at = models.DateTimeField(null=True, blank=True)
+    draft_saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_note = models.TextField(max_length=LONG_TEXT_MAX, blank=True)
     resolved_on = models.DateField(null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -147,7 +163,7 @@ class ConcernReview(models.Model):
 
     concern = models.ForeignKey(ChildOfConcern, on_delete=models.CASCADE, related_name="reviews")
     decision = models.CharField(max_length=10, choices=Decision.choices)
-    note = models.TextField(blank=True)
+    note = models.TextField(max_length=LONG_TEXT_MAX, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     notified_at = models.DateTimeField(null=True, blank=True, help_text="When the team was told it was returned.")

@@ -14,10 +14,10 @@ import datetime
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 
 from actions.models import Action, ChildOfConcern
-from audits.figures import percent
 from audits.models import Audit
-from audits.periods import months_ending
-from audits.selectors import audit_scope_q
+from audits.selectors import ReportScope, audit_scope_q, audits_visible_to, scope_q
+from common.figures import percent
+from common.periods import months_ending
 from people.models import Team, User
 from people.permissions import has_role
 
@@ -185,25 +185,70 @@ def children_of_concern_by_month(
     return figures
 
 
-def children_of_concern_figures(month: datetime.date, as_of: datetime.date) -> dict[str, int]:
+def children_of_concern_figures(
+    month: datetime.date, as_of: datetime.date, scope: ReportScope | None = None
+) -> dict[str, int]:
     """contracts.md `children_of_concern`: raised for audits of `month`, resolved on or before `as_of`, open."""
     month = month.replace(day=1)
-    return children_of_concern_by_month([month], as_of)[month]
+    return children_of_concern_by_month([month], as_of, ChildOfConcern.objects.filter(scope_q(scope, "audit__")))[month]
 
 
 # --- The report's `actions` figure ----------------------------------------------------------------------------------
 
 
-def action_figures(month: datetime.date, as_of: datetime.date) -> dict:
+def action_figures(month: datetime.date, as_of: datetime.date, scope: ReportScope | None = None) -> dict:
     """contracts.md `actions`: over actions of audits in the 3 months ending at `month`, as of `as_of`.
 
     `older_open` counts actions of audits before those 3 months still open on `as_of`.
     """
     window = months_ending(month, 3)
-    figures = status_counts(Action.objects.filter(audit__month__gte=window[0], audit__month__lte=window[-1]), as_of)
+    scoped = Action.objects.filter(scope_q(scope, "audit__"))
+    figures = status_counts(scoped.filter(audit__month__gte=window[0], audit__month__lte=window[-1]), as_of)
     # "Audit before the window" said as "audit not from the window or later" (month is never null): the
     # open actions come from the indexes on completed_on and the few recent audits from the month index,
     # so no scan of every action and every audit in the history, which grew with each year kept.
     recent_audits = Audit.objects.filter(month__gte=window[0]).values("pk")
-    figures["older_open"] = Action.objects.filter(open_q(as_of)).exclude(audit__in=recent_audits).count()
+    figures["older_open"] = scoped.filter(open_q(as_of)).exclude(audit__in=recent_audits).count()
     return figures
+
+
+# --- Search by child reference ---------------------------------------------------------------------------------------
+
+SEARCH_LIMIT = 50
+
+
+def child_reference_search(user: User, reference: str, today: datetime.date, limit: int = SEARCH_LIMIT) -> dict:
+    """Audits, actions and Children of Concern of the children whose reference contains `reference`.
+
+    Each kind is read through its own scope (`audits_visible_to`, `actions_visible_to`,
+    `concerns_visible_to`), so a child outside the person's scope gives exactly the empty answer of a
+    reference that does not exist: a search never reveals that a child is known elsewhere. Three
+    queries whatever the data; each list holds at most `limit` rows, and `more` says whether any kind
+    had more than that.
+    """
+    reference = reference.strip()
+    matches = Q(child__case_ref__icontains=reference)
+    audits = list(
+        audits_visible_to(user)
+        .filter(matches)
+        .select_related("child", "team", "auditor")
+        .order_by("-month", "child__case_ref", "pk")[: limit + 1]
+    )
+    actions = list(
+        with_status(actions_visible_to(user).filter(audit__child__case_ref__icontains=reference), today)
+        .select_related("audit__child", "audit__team", "owner")
+        .order_by("audit__child__case_ref", "due_on", "pk")[: limit + 1]
+    )
+    concerns = list(
+        concerns_visible_to(user)
+        .filter(matches)
+        .select_related("child", "audit__team")
+        .order_by("-raised_on", "pk")[: limit + 1]
+    )
+    return {
+        "audits": audits[:limit],
+        "actions": actions[:limit],
+        "concerns": concerns[:limit],
+        "more": any(len(rows) > limit for rows in (audits, actions, concerns)),
+        "total": min(len(audits), limit) + min(len(actions), limit) + min(len(concerns), limit),
+    }

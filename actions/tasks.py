@@ -18,17 +18,9 @@ from django.utils import timezone
 from actions import notifications, reminders
 from actions.models import ChildOfConcern, ConcernReview
 from audits.models import Policy
+from qa_portal.celery import MAIL_RETRY
 
 logger = logging.getLogger(__name__)
-
-# smtplib's errors are OSErrors; listing both says what is meant. Retries back off from 30 s to an hour.
-MAIL_RETRY = {
-    "autoretry_for": (OSError, SMTPException),
-    "retry_backoff": 30,
-    "retry_backoff_max": 3600,
-    "retry_jitter": True,
-    "max_retries": 10,
-}
 
 # A notification raised moments ago is still on its way through its own task; the daily job leaves it alone.
 RESEND_AFTER = datetime.timedelta(minutes=30)

@@ -14,5 +14,6 @@ urlpatterns = [
     path("concerns/", views.ConcernListView.as_view(), name="coc_list"),
     path("concerns/<int:pk>/", views.ConcernDetailView.as_view(), name="coc_detail"),
     path("concerns/<int:pk>/respond/", views.ConcernRespondView.as_view(), name="coc_respond"),
+    path("concerns/<int:pk>/draft/", views.ConcernSaveDraftView.as_view(), name="coc_draft"),
     path("concerns/<int:pk>/review/", views.ConcernReviewView.as_view(), name="coc_review"),
 ]

@@ -26,14 +26,17 @@ from actions.forms import (
     ActionCompleteForm,
     ActionMoveDueForm,
     ActionReopenForm,
+    ConcernDraftForm,
     ConcernResponseForm,
     ConcernReviewForm,
 )
 from actions.links import CONCERN_FIGURE_KEYS, concern_figure_url
 from actions.models import Action, ActionChange, ChildOfConcern, ConcernReview
 from actions.selectors import (
+    SEARCH_LIMIT,
     STATUS_ORDER,
     actions_visible_to,
+    child_reference_search,
     children_of_concern_by_month,
     concern_counts,
     concerns_visible_to,
@@ -44,7 +47,10 @@ from actions.selectors import (
     user_may_respond,
     user_may_review,
 )
-from audits.periods import months_ending
+from audits.selectors import audits_visible_to
+from common.errors import show_error
+from common.periods import months_ending
+from common.versioned_cache import cached_for_queryset
 from people.permissions import RoleRequiredMixin, has_role
 from people.selectors import teams_managed_by
 
@@ -53,6 +59,19 @@ PAGE_SIZE = 50
 WEAK_GRADES = ("inadequate", "requires_improvement")
 
 ACTION_ROW_RELATIONS = ("audit__child", "audit__team", "audit__service_area", "owner")
+# What a row of the tracker shows, and no more: an audit row is some forty columns, a person's a dozen more.
+ACTION_LIST_COLUMNS = (
+    "description",
+    "due_on",
+    "completed_on",
+    "in_care_plan",
+    "audit__month",
+    "audit__child__case_ref",
+    "audit__team__name",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+)
 
 
 # --- The tracker ---------------------------------------------------------------------------------------------------
@@ -74,8 +93,8 @@ def _action_filter(request) -> tuple[ActionFilter, bool]:
         data.update(landing_filters(request.user))
     else:
         data = request.GET
-    queryset = actions_visible_to(request.user).select_related(*ACTION_ROW_RELATIONS)
-    return ActionFilter(data, queryset=queryset, request=request), landed
+    queryset = actions_visible_to(request.user).select_related("audit__child", "audit__team", "owner")
+    return ActionFilter(data, queryset=queryset.only(*ACTION_LIST_COLUMNS), request=request), landed
 
 
 class ActionListView(RoleRequiredMixin, View):
@@ -88,7 +107,10 @@ class ActionListView(RoleRequiredMixin, View):
         context = {"filter": action_filter, "landed": landed, "query": query.urlencode()}
         if action_filter.is_valid():
             queryset = action_filter.qs
-            summary = status_counts(queryset.order_by(), action_filter.as_of_day)
+            day = action_filter.as_of_day
+            # The same on every view of this filter until the data changes: kept in the cache.
+            unordered = queryset.order_by()  # the order changes no count: one kept summary for every sort
+            summary = cached_for_queryset("action-counts", unordered, (day,), lambda: status_counts(unordered, day))
             context["as_of"] = action_filter.as_of_day
             context["summary"] = summary
             context["summary_links"] = [
@@ -100,7 +122,9 @@ class ActionListView(RoleRequiredMixin, View):
                 }
                 for status in STATUS_ORDER
             ]
-            page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+            paginator = Paginator(queryset, PAGE_SIZE)
+            paginator.count = summary["total"]  # counted with the statuses already
+            page = paginator.get_page(request.GET.get("page"))
             # list() runs the page's query now, once, rather than on each use in the template.
             context["page"] = page
             context["actions"] = list(page.object_list)
@@ -225,7 +249,7 @@ class ActionExportView(RoleRequiredMixin, View):
 def _visible_action(request, pk: int) -> Action:
     return get_object_or_404(
         actions_visible_to(request.user).select_related(
-            *ACTION_ROW_RELATIONS, "audit__auditor", "audit__team__manager", "completed_by"
+            *ACTION_ROW_RELATIONS, "audit__auditor", "audit__team__manager", "completed_by", "theme"
         ),
         pk=pk,
     )
@@ -286,7 +310,7 @@ class _ActionChangeView(RoleRequiredMixin, View):
             try:
                 self.perform(action, form.cleaned_data)
             except services.ActionError as error:
-                form.add_error(error.field, str(error))
+                show_error(request, error, form=form)
             else:
                 messages.success(request, self.success_message)
                 return HttpResponseRedirect(reverse("actions:detail", args=[pk]))
@@ -331,6 +355,21 @@ class ActionReopenView(_ActionChangeView):
 # --- Children of Concern ----------------------------------------------------------------------------------------
 
 
+# What a row of the Children of Concern list shows: not the team's three-part response, nor the audit's forty columns.
+CONCERN_LIST_COLUMNS = (
+    "trigger",
+    "status",
+    "raised_on",
+    "notified_at",
+    "response_due_on",
+    "draft_saved_at",
+    "grade_lifted_at",
+    "child__case_ref",
+    "audit__month",
+    "audit__team__name",
+)
+
+
 class ConcernListView(RoleRequiredMixin, View):
     """Open, awaiting response, overdue and resolved this month, for the QA team and the teams' managers."""
 
@@ -344,11 +383,19 @@ class ConcernListView(RoleRequiredMixin, View):
             data["state"] = "open"
         concern_filter = ConcernFilter(
             data,
-            queryset=visible.select_related("child", "audit__team", "audit").order_by("response_due_on", "id"),
+            queryset=visible.select_related("child", "audit__team", "audit")
+            .only(*CONCERN_LIST_COLUMNS)
+            .order_by("response_due_on", "id"),
             request=request,
         )
         today = timezone.localdate()
-        counts = concern_counts(visible, today)
+        # The page's figures depend on the person's scope and the day only: kept in the cache until the data changes.
+        counts, by_month = cached_for_queryset(
+            "concern-figures",
+            visible,
+            (today,),
+            lambda: (concern_counts(visible, today), _concerns_by_month(visible, today)),
+        )
         query = concern_filter.data.copy()
         query.pop("page", None)
         context = {
@@ -363,7 +410,7 @@ class ConcernListView(RoleRequiredMixin, View):
             ],
             "query": query.urlencode(),
             "today": today,
-            "by_month": _concerns_by_month(visible, today),
+            "by_month": by_month,
         }
         if concern_filter.is_valid():
             page = Paginator(concern_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -394,6 +441,7 @@ def _visible_concern(request, pk: int) -> ChildOfConcern:
             "audit__auditor",
             "audit__moderation",
             "responded_by",
+            "draft_saved_by",
             "resolved_by",
         ),
         pk=pk,
@@ -431,6 +479,8 @@ def _render_concern(request, concern: ChildOfConcern, bound: dict | None = None,
         "today": today,
         "response_overdue": concern.status == ChildOfConcern.Status.AWAITING_RESPONSE
         and concern.response_due_on < today,
+        # The audit is linked only for someone the audit scope lets read it: seeing a concern is not enough.
+        "audit_visible": audits_visible_to(user).filter(pk=audit.pk).exists(),
     }
     return TemplateResponse(request, "actions/concern_detail.html", context, status=status)
 
@@ -455,9 +505,35 @@ class ConcernRespondView(RoleRequiredMixin, View):
             try:
                 services.child_of_concern_respond(concern=concern, by=request.user, **form.cleaned_data)
             except services.ConcernError as error:
-                form.add_error(error.field, str(error))
+                show_error(request, error, form=form)
             else:
                 messages.success(request, "Response sent to the QA team for review.")
+                return HttpResponseRedirect(reverse("actions:coc_detail", args=[pk]))
+        return _render_concern(request, concern, {"respond": form})
+
+
+class ConcernSaveDraftView(RoleRequiredMixin, View):
+    """The response form's "Save draft" button: keep the three parts without sending them to the QA team."""
+
+    def get(self, request, pk: int):
+        return HttpResponseRedirect(reverse("actions:coc_detail", args=[pk]))
+
+    def post(self, request, pk: int):
+        concern = _visible_concern(request, pk)
+        if not user_may_respond(user=request.user, concern=concern):
+            raise PermissionDenied("Only the team's manager or head of service can respond.")
+        form = ConcernDraftForm(request.POST)
+        if form.is_valid():
+            try:
+                saved = services.child_of_concern_save_draft(concern=concern, by=request.user, **form.cleaned_data)
+            except services.ConcernError as error:
+                show_error(request, error, form=form)
+            else:
+                messages.success(
+                    request,
+                    "Draft saved, not sent: the QA team sees it as a draft. Send the response by "
+                    f"{saved.response_due_on:%-d %b %Y}.",
+                )
                 return HttpResponseRedirect(reverse("actions:coc_detail", args=[pk]))
         return _render_concern(request, concern, {"respond": form})
 
@@ -481,8 +557,26 @@ class ConcernReviewView(RoleRequiredMixin, View):
                     services.child_of_concern_return(concern=concern, by=request.user, note=note)
                     message = "Response returned to the team for more."
             except services.ConcernError as error:
-                form.add_error(error.field, str(error))
+                show_error(request, error, form=form)
             else:
                 messages.success(request, message)
                 return HttpResponseRedirect(reverse("actions:coc_detail", args=[pk]))
         return _render_concern(request, concern, {"review": form})
+
+
+# --- Search by child reference ----------------------------------------------------------------------------------
+
+
+class ChildSearchView(RoleRequiredMixin, View):
+    """The header's search: a child's audits, actions and Children of Concern, each within the person's scope.
+
+    Open to everyone signed in (practitioners own actions without a role); what each person finds is
+    what the scoped selectors give them, so a child outside their scope reads as "no results".
+    """
+
+    def get(self, request):
+        reference = request.GET.get("q", "").strip()[:40]
+        context = {"reference": reference, "limit": SEARCH_LIMIT, "today": timezone.localdate()}
+        if reference:
+            context["results"] = child_reference_search(request.user, reference, context["today"], limit=SEARCH_LIMIT)
+        return TemplateResponse(request, "actions/search_results.html", context)

@@ -1,7 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from audits.models import Child, Exemption, Policy
+from audits.models import Policy
 from qa_portal.admin_site import QualityTeamAdminMixin
 
 
@@ -54,19 +53,3 @@ class PolicyAdmin(QualityTeamAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(Child)
-class ChildAdmin(QualityTeamAdminMixin, SimpleHistoryAdmin):
-    list_display = ("case_ref", "team", "legal_status", "social_worker", "is_open")
-    list_filter = ("legal_status", "is_open", "team__service_area", "team")
-    search_fields = ("case_ref",)
-    autocomplete_fields = ("team", "social_worker")
-
-
-@admin.register(Exemption)
-class ExemptionAdmin(QualityTeamAdminMixin, SimpleHistoryAdmin):
-    list_display = ("user", "kind", "month", "reason", "approved_by", "is_active")
-    list_filter = ("kind", "reason", "is_active")
-    search_fields = ("user__username", "user__last_name")
-    autocomplete_fields = ("user",)

@@ -31,13 +31,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
-from actions.models import Action
 from audits.grading import audit_set_final_grade
-from audits.models import AreaGrade, AreaGradeChoice, Audit, Grade, Policy, SendBack
-from audits.periods import month_start
-from moderation.services import moderation_consider
+from audits.hooks import audit_form_actions_save, audit_submitted, single_response
+from audits.models import NOT_GRADED, AreaGrade, AreaGradeChoice, Audit, Grade, Policy, SendBack, ThemeKind
+from audits.theme_services import audit_themes_set
+from common.data_version import data_version_bump
+from common.errors import ApplicationError
+from common.periods import month_start
 from people.models import User
 from people.permissions import has_role
+from qa_portal.celery import enqueue
 
 EDITABLE_STATUSES = (Audit.Status.DRAFT, Audit.Status.SENT_BACK)
 HISTORY_SESSION_GAP = datetime.timedelta(minutes=15)
@@ -68,7 +71,7 @@ AUDIT_FIELDS: tuple[str, ...] = (
 )
 
 
-class AuditError(Exception):
+class AuditError(ApplicationError):
     """A change to an audit that the rules do not allow; the message is shown to the user."""
 
 
@@ -125,6 +128,7 @@ class ActionInput:
     due_on: datetime.date | None = None
     in_care_plan: bool = False
     delete: bool = False
+    theme_id: int | None = None  # the learning theme the action works on, if any
 
     @property
     def is_blank(self) -> bool:
@@ -145,6 +149,8 @@ class AuditInput:
     fields: dict[str, Any]
     areas: list[AreaInput] = field(default_factory=list)
     actions: list[ActionInput] = field(default_factory=list)
+    # Learning themes ticked, as theme ids by kind ("improvement", "strength"); None leaves the tags alone.
+    themes: dict[str, list[int]] | None = None
 
 
 @dataclass
@@ -168,6 +174,7 @@ def audit_areas_ensure(*, audit: Audit) -> list[AreaGrade]:
         return area_grades
     # ignore_conflicts: two tabs opening the audit at once both try to create the rows.
     AreaGrade.objects.bulk_create(missing, ignore_conflicts=True)
+    data_version_bump()
     return list(audit.area_grades.filter(area__template_id=audit.template_id).select_related("area"))
 
 
@@ -192,6 +199,8 @@ def audit_submission_problems(*, audit: Audit, data: AuditInput, today: datetime
     grade = values.get("auditor_grade") or ""
     if not grade:
         problems.append(Problem("auditor_grade", "Choose the overall grade."))
+    elif grade == NOT_GRADED and not audit.programme.allows_not_graded:
+        problems.append(Problem("auditor_grade", f"{audit.programme} audits must be graded: choose a grade."))
     if values.get("at_risk") and grade != Grade.REQUIRES_IMPROVEMENT:
         problems.append(
             Problem(
@@ -252,7 +261,7 @@ def audit_submission_problems(*, audit: Audit, data: AuditInput, today: datetime
     return problems
 
 
-def _save_with_history(instance: models.Model, *, by: User | None, reason: str, now: datetime.datetime) -> None:
+def save_with_history(instance: models.Model, *, by: User | None, reason: str, now: datetime.datetime) -> None:
     """Save the row and record who changed it and why, merging quick successive draft saves.
 
     A draft autosaves every few seconds while people type. One history entry per autosave
@@ -322,53 +331,19 @@ def _audit_apply(*, audit: Audit, data: AuditInput, by: User, reason: str, now: 
         new = (item.grade, item.evidence, item.impact)
         if (area_grade.grade, area_grade.evidence, area_grade.impact) != new:
             area_grade.grade, area_grade.evidence, area_grade.impact = new
-            _save_with_history(area_grade, by=by, reason=reason, now=now)
+            save_with_history(area_grade, by=by, reason=reason, now=now)
 
-    existing = {action.pk: action for action in audit.actions.all()}
-    action_ids: dict[int, int | None] = {}
-    pending: list[dict] = []
-    for item in data.actions:
-        action = existing.get(item.id) if item.id is not None else None
-        if action is not None and item.delete:
-            action._history_user = by
-            action._change_reason = reason
-            action.delete()
-            action_ids[item.row] = None
-        elif action is not None:
-            # A tracked action keeps its description, owner and due date: a draft that blanks one
-            # keeps the saved value (to drop an action, remove it).
-            new = (
-                item.description or action.description,
-                item.owner or action.owner,
-                item.due_on or action.due_on,
-                item.in_care_plan,
-            )
-            if (action.description, action.owner, action.due_on, action.in_care_plan) != new:
-                action.description, action.owner, action.due_on, action.in_care_plan = new
-                _save_with_history(action, by=by, reason=reason, now=now)
-            action_ids[item.row] = action.pk
-        elif item.delete or item.is_blank:
-            action_ids[item.row] = None
-        elif item.is_complete:
-            created = Action(
-                audit=audit,
-                description=item.description,
-                owner=item.owner,
-                due_on=item.due_on,
-                in_care_plan=item.in_care_plan,
-            )
-            _save_with_history(created, by=by, reason=reason, now=now)
-            action_ids[item.row] = created.pk
-        else:
-            pending.append(
-                {
-                    "description": item.description,
-                    "owner_id": item.owner.pk if item.owner else None,
-                    "due_on": item.due_on.isoformat() if item.due_on else None,
-                    "in_care_plan": item.in_care_plan,
-                }
-            )
-            action_ids[item.row] = None
+    if data.themes is not None:
+        audit_themes_set(
+            audit=audit,
+            improvement=data.themes.get(ThemeKind.IMPROVEMENT, []),
+            strength=data.themes.get(ThemeKind.STRENGTH, []),
+        )
+
+    # The action rows belong to the actions app, which writes them (hook receiver: actions/apps.py).
+    action_ids, pending = single_response(
+        audit_form_actions_save, audit=audit, rows=data.actions, by=by, reason=reason, now=now
+    )
     audit.pending_actions = pending
     audit.last_saved_at = now
     return action_ids
@@ -384,7 +359,7 @@ def audit_save_draft(
             audit=audit, by=by, expected_version=expected_version, editor_token=editor_token, now=now
         )
         action_ids = _audit_apply(audit=current, data=data, by=by, reason=REASON_DRAFT, now=now)
-        _save_with_history(current, by=by, reason=REASON_DRAFT, now=now)
+        save_with_history(current, by=by, reason=REASON_DRAFT, now=now)
     return AuditSaved(audit=current, action_ids=action_ids)
 
 
@@ -410,9 +385,11 @@ def audit_submit(
         current.status = Audit.Status.SUBMITTED
         current.submitted_on = today
         current.submitted_at = now
-        _save_with_history(current, by=by, reason=REASON_SUBMITTED, now=now)
+        save_with_history(current, by=by, reason=REASON_SUBMITTED, now=now)
         current.send_backs.filter(resubmitted_at__isnull=True).update(resubmitted_at=now)
-        moderation_consider(audit=current)
+        data_version_bump()
+        # Moderation samples it (hook receiver: moderation/apps.py), then the final grade is set.
+        audit_submitted.send(sender=Audit, audit=current)
         audit_set_final_grade(audit=current)
     return AuditSaved(audit=current, action_ids=action_ids)
 
@@ -439,12 +416,10 @@ def audit_send_back(*, audit: Audit, by: User, reason: str) -> SendBack:
                 f"Only a submitted audit can be sent back; this one is {current.get_status_display().lower()}.",
                 audit=current,
             )
-        _save_with_history(current, by=by, reason=REASON_SENT_BACK, now=now)
+        save_with_history(current, by=by, reason=REASON_SENT_BACK, now=now)
         send_back = SendBack.objects.create(audit=current, by=by, reason=reason)
         audit_set_final_grade(audit=current)
-        from audits.tasks import notify_send_back
-
-        transaction.on_commit(lambda: notify_send_back.delay(send_back.pk))
+        enqueue("audits.tasks.notify_send_back", send_back.pk)
     return send_back
 
 
@@ -472,6 +447,7 @@ def audits_mark_nil_returns(*, today: datetime.date) -> int:
         Audit.history.bulk_history_create(
             closed_rows, update=True, default_change_reason=REASON_NIL_RETURN, default_date=now
         )
+        data_version_bump()
     return closed
 
 
@@ -496,10 +472,8 @@ def audit_send_reminders(*, today: datetime.date) -> int:
     on_due = open_audits.filter(reminded_on_due_at__isnull=True, due_on=today)
     queued += [(pk, "on_due") for pk in on_due.values_list("pk", flat=True)]
 
-    from audits.tasks import send_audit_reminder
-
     for audit_id, kind in queued:
-        transaction.on_commit(lambda audit_id=audit_id, kind=kind: send_audit_reminder.delay(audit_id, kind))
+        enqueue("audits.tasks.send_audit_reminder", audit_id, kind)
     return len(queued)
 
 

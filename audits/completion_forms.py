@@ -20,14 +20,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from audits.completion import AUDIT_FIELDS, ActionInput, AreaInput, AuditInput, Problem, audit_submission_problems
-from audits.models import AreaGrade, AreaGradeChoice, Audit, Feedback, Grade, IroViews
+from audits.models import OVERALL_GRADE_CHOICES, AreaGrade, AreaGradeChoice, Audit, Feedback, Grade, IroViews
+from audits.theme_forms import THEME_FIELDS, add_theme_fields, theme_values
+from audits.theme_selectors import audit_theme_choices
+from common.forms import SensibleDateField
+from common.text_limits import ACTION_TEXT_MAX, LONG_TEXT_MAX, LongTextField
 from people.models import User
-from people.selectors import staff_choices
+from people.selectors import staff_choice_label, staff_choices
 
-# Long enough for a thorough account, short enough that a pasted document or a hostile
-# post cannot fill the database. The browser enforces the same limit with maxlength.
-TEXT_MAX = 10_000
-ACTION_TEXT_MAX = 2_000
 MAX_ACTIONS = 30
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -50,13 +50,13 @@ class YesNoField(forms.TypedChoiceField):
         )
 
 
-def _text(label: str, *, rows: int = 4, max_length: int = TEXT_MAX, help_text: str = "") -> forms.CharField:
-    return forms.CharField(
+def _text(label: str, *, rows: int = 4, max_length: int = LONG_TEXT_MAX, help_text: str = "") -> forms.CharField:
+    return LongTextField(
         label=label,
         required=False,
         max_length=max_length,
         help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": rows, "maxlength": max_length}),
+        widget=forms.Textarea(attrs={"rows": rows}),
     )
 
 
@@ -70,6 +70,13 @@ class AuditMainForm(forms.Form):
     editor = forms.CharField(widget=forms.HiddenInput, max_length=32, required=False)
 
     auditor_grade = _radios("Overall grade", Grade.choices)
+
+    def __init__(self, *args, allows_not_graded: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if allows_not_graded:
+            # Offered only where the audit's programme allows it (a minimum-standards audit, say).
+            self.fields["auditor_grade"].choices = OVERALL_GRADE_CHOICES
+
     at_risk = forms.BooleanField(
         label="At risk of becoming inadequate without incisive management input",
         required=False,
@@ -145,18 +152,28 @@ class ActionForm(forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     description = _text("What needs to happen", rows=2, max_length=ACTION_TEXT_MAX)
     owner = OwnerField(label="Owner", required=False)
-    due_on = forms.DateField(label="Due date", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = SensibleDateField(label="Due date", required=False)
     in_care_plan = forms.BooleanField(label="Goes into the child's care plan", required=False)
+    theme = forms.TypedChoiceField(label="Learning theme (optional)", coerce=int, empty_value=None, required=False)
 
     def __init__(
-        self, *args, action_ids: frozenset[int], owner_choices: list, owner_options: str, staff: dict, **kwargs
+        self,
+        *args,
+        action_ids: frozenset[int],
+        owner_choices: list,
+        owner_options: str,
+        staff: dict,
+        theme_choices: list | None = None,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.action_ids = action_ids
+        self.fields["theme"].choices = theme_choices or [("", "No theme")]
         owner = self.fields["owner"]
         owner.choices = owner_choices
         owner.staff = staff
-        owner.widget = StaffSelect(options_html=owner_options)
+        # data-autocomplete: static/js/staff-autocomplete.js turns the long list into a type-ahead.
+        owner.widget = StaffSelect(options_html=owner_options, attrs={"data-autocomplete": "staff"})
 
     def clean(self):
         cleaned = super().clean()
@@ -178,6 +195,7 @@ class ActionForm(forms.Form):
             due_on=data.get("due_on"),
             in_care_plan=bool(data.get("in_care_plan")),
             delete=bool(data.get("DELETE")),
+            theme_id=data.get("theme"),
         )
 
 
@@ -209,12 +227,9 @@ ActionFormSet = formset_factory(
 
 
 def _staff_options() -> tuple[list, str, dict[str, User]]:
-    """The owner choices (one query), their <option> HTML, and the staff by id for validation."""
+    """The owner choices (two queries: staff and their teams), their <option> HTML, and the staff by id."""
     staff = list(staff_choices())
-    choices = [("", "Choose an owner")] + [
-        (str(user.pk), f"{user.get_full_name() or user.username}{f' ({user.job_title})' if user.job_title else ''}")
-        for user in staff
-    ]
+    choices = [("", "Choose an owner")] + [(str(user.pk), staff_choice_label(user)) for user in staff]
     options = format_html_join("", '<option value="{}">{}</option>', choices)
     return choices, options, {str(user.pk): user for user in staff}
 
@@ -259,7 +274,12 @@ class AuditCompletionForm:
             initial[name] = _yes_no_initial(initial[name])
         initial["version"] = audit.version
         initial["editor"] = secrets.token_hex(16)
-        self.main = AuditMainForm(data, initial=initial)
+        self.main = AuditMainForm(data, initial=initial, allows_not_graded=audit.programme.allows_not_graded)
+        # The learning themes: two checklists beside the text, and a choice on each action row (one query).
+        themes, ticked = audit_theme_choices(audit=audit)
+        add_theme_fields(self.main, themes=themes, initial=ticked)
+        self.theme_fields = [self.main[name] for name in THEME_FIELDS.values()]
+        theme_choices = [("", "No theme"), *((t.pk, t.name) for t in themes)]
 
         self.areas = [
             AreaForm(
@@ -279,6 +299,7 @@ class AuditCompletionForm:
                 "owner": str(action.owner_id),
                 "due_on": action.due_on,
                 "in_care_plan": action.in_care_plan,
+                "theme": action.theme_id,
             }
             for action in actions
         ]
@@ -289,6 +310,7 @@ class AuditCompletionForm:
                     "owner": str(pending["owner_id"]) if pending.get("owner_id") else "",
                     "due_on": _parse_date(pending.get("due_on")),
                     "in_care_plan": bool(pending.get("in_care_plan")),
+                    "theme": pending.get("theme_id"),
                 }
             )
         self.actions = ActionFormSet(
@@ -300,6 +322,7 @@ class AuditCompletionForm:
                 "owner_choices": owner_choices,
                 "owner_options": owner_options,
                 "staff": staff,
+                "theme_choices": theme_choices,
             },
         )
 
@@ -328,7 +351,8 @@ class AuditCompletionForm:
                 )
             )
         actions = [form.to_input(row) for row, form in enumerate(self.actions.forms) if hasattr(form, "cleaned_data")]
-        return AuditInput(fields=fields, areas=areas, actions=actions)
+        themes = theme_values(main) if main else None
+        return AuditInput(fields=fields, areas=areas, actions=actions, themes=themes)
 
     @property
     def expected_version(self) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,10 +11,11 @@ from django.db.models import QuerySet
 from django.utils import dateformat
 from django.utils.text import capfirst
 
-from actions.models import Action
 from audits.completion import EDITABLE_STATUSES
-from audits.models import AreaGrade, Audit, PracticeArea, SendBack
+from audits.hooks import audit_history_sources
+from audits.models import AreaGrade, Audit, AuditExport, GoodPractice, PracticeArea, SendBack
 from audits.selectors import audits_visible_to
+from audits.theme_selectors import audit_themes
 from people.models import User
 
 # Bookkeeping columns nobody needs to see in the history.
@@ -27,17 +29,9 @@ HIDDEN_AUDIT_FIELDS = {
     "allocation_notified_at",
     "created_at",
 }
-HIDDEN_ACTION_FIELDS = {
-    "id",
-    "audit",
-    "created_at",
-    "reminded_before_due_at",
-    "reminded_overdue_at",
-    "manager_notified_overdue_at",
-    "escalated_at",
-}
 # Records of one kind by one person closer together than this read as one event.
 GROUP_GAP = datetime.timedelta(minutes=15)
+DOWNLOADED = "Downloaded as"
 TYPE_LABELS = {"+": "Created", "~": "Changed", "-": "Removed"}
 
 
@@ -48,7 +42,8 @@ def audit_readonly_context(*, audit: Audit) -> dict[str, Any]:
         "area_grades": list(
             AreaGrade.objects.filter(audit=audit, area__template_id=audit.template_id).select_related("area")
         ),
-        "actions": list(audit.actions.select_related("owner").order_by("due_on", "pk")),
+        "actions": list(audit.actions.select_related("owner", "theme").order_by("due_on", "pk")),
+        "themes": audit_themes(audit=audit),
     }
 
 
@@ -70,6 +65,19 @@ class Change:
     new: str
 
 
+# One event of the timeline: when, who (user id), what happened, and what changed.
+HistoryItem = tuple[datetime.datetime, int | None, str, list[Change]]
+
+
+@dataclass
+class HistorySource:
+    """Rows of another app that belong in the audit's history (its actions): what `audit_history_sources`
+    receivers return. `items` turns the records into timeline events once the people are loaded."""
+
+    user_ids: set[int | None]
+    items: Callable[[dict[int, User]], list[HistoryItem]]
+
+
 @dataclass
 class HistoryEntry:
     when: datetime.datetime
@@ -84,6 +92,8 @@ def _display(model_field, value: Any, users: dict[int, User]) -> str:
         return ""
     if model_field.name == "month":
         return dateformat.format(value, "F Y")
+    if model_field.name == "reaudit_of":
+        return f"the earlier audit #{value}"
     if model_field.name == "pending_actions":
         return f"{len(value)} not yet complete" if value else ""
     if model_field.is_relation:
@@ -100,7 +110,7 @@ def _display(model_field, value: Any, users: dict[int, User]) -> str:
     return str(value)
 
 
-def _changes(record, previous, *, subject: str, hidden: set[str], users: dict[int, User]) -> list[Change]:
+def history_changes(record, previous, *, subject: str, hidden: set[str], users: dict[int, User]) -> list[Change]:
     """What differs between two historical records (or, for the first one, what it set)."""
     fields = [f for f in type(record).tracked_fields if f.name not in hidden and f.editable]
     if previous is not None:
@@ -115,7 +125,7 @@ def _changes(record, previous, *, subject: str, hidden: set[str], users: dict[in
     return changes
 
 
-def _by_object(records: list) -> list[tuple[Any, Any]]:
+def history_by_object(records: list) -> list[tuple[Any, Any]]:
     """Pair each historical record with the previous record of the same row."""
     last: dict[int, Any] = {}
     pairs = []
@@ -135,52 +145,60 @@ def audit_history(*, audit: Audit) -> list[HistoryEntry]:
     order = ("history_date", "history_id")
     audit_records = list(audit.history.order_by(*order))
     area_records = list(AreaGrade.history.filter(audit_id=audit.pk).order_by(*order))
-    action_records = list(Action.history.filter(audit_id=audit.pk).order_by(*order))
+    sources: list[HistorySource] = [answer for _, answer in audit_history_sources.send(sender=None, audit=audit)]
+    sources.append(good_practice_history(audit=audit))
     send_backs = list(SendBack.objects.filter(audit=audit))
+    exports = list(AuditExport.objects.filter(audit=audit))
 
-    user_ids = {r.history_user_id for r in [*audit_records, *area_records, *action_records]}
-    user_ids |= {r.owner_id for r in action_records} | {r.completed_by_id for r in action_records}
+    user_ids = {r.history_user_id for r in [*audit_records, *area_records]}
+    for source in sources:
+        user_ids |= source.user_ids
     user_ids |= {r.auditor_id for r in audit_records} | {r.social_worker_id for r in audit_records}
-    user_ids |= {s.by_id for s in send_backs}
+    user_ids |= {s.by_id for s in send_backs} | {e.by_id for e in exports}
     user_ids.discard(None)
     users = User.objects.in_bulk(user_ids)
     area_names = dict(PracticeArea.objects.filter(pk__in={r.area_id for r in area_records}).values_list("pk", "name"))
 
-    items: list[tuple[datetime.datetime, int | None, str, list[Change]]] = []
-    for record, previous in _by_object(audit_records):
+    items: list[HistoryItem] = []
+    for record, previous in history_by_object(audit_records):
         created = record.history_type == "+"
         what = record.history_change_reason or ("Allocated" if created else TYPE_LABELS[record.history_type])
-        changes = _changes(record, previous, subject="Audit", hidden=HIDDEN_AUDIT_FIELDS, users=users)
+        changes = history_changes(record, previous, subject="Audit", hidden=HIDDEN_AUDIT_FIELDS, users=users)
         if created:
             # The allocation itself: only the facts people look for.
             keep = {"Month", "Auditor", "Due on", "Status", "Legal status", "Social worker"}
             changes = [c for c in changes if c.label in keep]
         items.append((record.history_date, record.history_user_id, what, changes))
-    for record, previous in _by_object(area_records):
+    for record, previous in history_by_object(area_records):
         subject = area_names.get(record.area_id, "Practice area")
-        changes = _changes(record, previous, subject=subject, hidden={"id", "audit", "area"}, users=users)
+        changes = history_changes(record, previous, subject=subject, hidden={"id", "audit", "area"}, users=users)
         if changes:
             items.append(
                 (record.history_date, record.history_user_id, record.history_change_reason or "Changed", changes)
             )
-    for record, previous in _by_object(action_records):
-        subject = f"Action: {record.description[:60]}" if record.description else "Action"
-        if record.history_type == "-":
-            changes = [Change(subject, "Action removed", "", "")]
-        else:
-            changes = _changes(record, previous, subject=subject, hidden=HIDDEN_ACTION_FIELDS, users=users)
-        if changes:
-            what = record.history_change_reason or TYPE_LABELS[record.history_type]
-            items.append((record.history_date, record.history_user_id, what, changes))
+    for source in sources:
+        items.extend(source.items(users))
     for send_back in send_backs:
         reason = [Change("Send-back", "Reason", "", send_back.reason)]
         items.append((send_back.at, send_back.by_id, "Sent back", reason))
+    for export in exports:
+        # Each download is its own entry (never merged with the next), so the count of copies taken is plain.
+        fmt = export.get_format_display()
+        copy = [Change("Copy", "Document", "", f"The whole audit as a {fmt}, to attach to the child's record")]
+        items.append((export.at, export.by_id, f"{DOWNLOADED} {fmt}", copy))
 
     items.sort(key=lambda item: item[0])
     entries: list[HistoryEntry] = []
     for when, user_id, what, changes in items:
         last = entries[-1] if entries else None
-        if last is not None and last.user_id == user_id and last.what == what and when - last.when <= GROUP_GAP:
+        mergeable = not what.startswith(DOWNLOADED)
+        if (
+            mergeable
+            and last is not None
+            and last.user_id == user_id
+            and last.what == what
+            and when - last.when <= GROUP_GAP
+        ):
             last.when = when
             last.changes.extend(changes)
             continue
@@ -188,3 +206,49 @@ def audit_history(*, audit: Audit) -> list[HistoryEntry]:
         entries.append(HistoryEntry(when=when, who=who, what=what, changes=list(changes), user_id=user_id))
     entries.reverse()
     return entries
+
+
+GOOD_PRACTICE = "Good practice"
+
+
+def good_practice_history(*, audit: Audit) -> HistorySource:
+    """The good-practice record's changes (its text and its themes) as history rows: two queries.
+
+    Each record of `HistoricalGoodPractice` carries the themes the row had at that moment (simple-history's
+    m2m snapshot), read for every record at once.
+    """
+    history_model = GoodPractice.history.model
+    records = list(history_model.objects.filter(audit_id=audit.pk).order_by("history_date", "history_id"))
+    names: dict[int, list[str]] = {}
+    if records:
+        rows = history_model.themes.model.objects.filter(history__in=[r.history_id for r in records]).values_list(
+            "history_id", "theme__name"
+        )
+        for history_id, name in rows:
+            names.setdefault(history_id, []).append(name or "a removed theme")
+
+    def items(_users: dict[int, User]) -> list[HistoryItem]:
+        found: list[HistoryItem] = []
+        for record, previous in history_by_object(records):
+            changes = []
+            before_text = previous.text if previous is not None else ""
+            if record.text != before_text:
+                changes.append(Change(GOOD_PRACTICE, "What made the difference", before_text, record.text))
+            now = "; ".join(sorted(names.get(record.history_id, []), key=str.lower))
+            before = "; ".join(sorted(names.get(previous.history_id, []), key=str.lower)) if previous else ""
+            if now != before:
+                changes.append(Change(GOOD_PRACTICE, "Learning themes", before, now))
+            if record.history_type == "-":
+                changes.append(Change(GOOD_PRACTICE, "Record", "Kept", "Removed"))
+            if changes:
+                found.append(
+                    (
+                        record.history_date,
+                        record.history_user_id,
+                        record.history_change_reason or GOOD_PRACTICE,
+                        changes,
+                    )
+                )
+        return found
+
+    return HistorySource(user_ids={r.history_user_id for r in records}, items=items)

@@ -28,11 +28,15 @@ from audits.completion import (
 )
 from audits.completion_forms import AuditCompletionForm, SendBackForm
 from audits.completion_selectors import audit_history, audit_readonly_context
+from audits.good_practice_selectors import good_practice_of
+from audits.good_practice_services import good_practice_allowed
 from audits.models import Audit
+from audits.reaudits import reaudit_comparison
 from audits.selectors import audits_visible_to
+from common.errors import show_error
 from people.permissions import QualityRequiredMixin, RoleRequiredMixin, has_role
 
-AUDIT_RELATED = ("child", "team", "service_area", "social_worker", "auditor", "template")
+AUDIT_RELATED = ("child", "team", "service_area", "social_worker", "auditor", "template", "programme")
 
 
 def _own_audits(user) -> QuerySet[Audit]:
@@ -178,16 +182,25 @@ class AuditDetailView(RoleRequiredMixin, DetailView):
     context_object_name = "audit"
 
     def get_queryset(self):
-        return audits_visible_to(self.request.user).select_related(*AUDIT_RELATED)
+        return audits_visible_to(self.request.user).select_related(*AUDIT_RELATED, "reaudit_of")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         audit = self.object
         user = self.request.user
         context.update(audit_readonly_context(audit=audit))
+        context["reaudit"] = reaudit_comparison(audit=audit)
+        # The earlier audit's grades are shown to whoever reads the re-audit; its page is linked only for those
+        # whose scope holds it too.
+        context["earlier_visible"] = (
+            audit.reaudit_of_id is not None and audits_visible_to(user).filter(pk=audit.reaudit_of_id).exists()
+        )
+        context["can_download"] = audit.is_returned
         context["send_backs"] = list(audit.send_backs.select_related("by"))
         context["can_edit"] = audit.auditor_id == user.pk and audit.status in EDITABLE_STATUSES
         context["can_send_back"] = has_role(user, "quality") and audit.status == Audit.Status.SUBMITTED
+        context["good_practice"] = good_practice_of(audit) if good_practice_allowed(audit) else None
+        context["can_record_good_practice"] = has_role(user, "quality") and good_practice_allowed(audit)
         return context
 
 
@@ -234,7 +247,7 @@ class AuditSendBackView(QualityRequiredMixin, FormView):
         try:
             audit_send_back(audit=self.audit, by=self.request.user, reason=form.cleaned_data["reason"])
         except AuditError as exc:
-            messages.error(self.request, str(exc))
+            show_error(self.request, exc)
             return redirect("audits:audit_detail", pk=self.audit.pk)
         messages.success(self.request, f"Audit sent back to {self.audit.auditor}. They will be e-mailed the reason.")
         return redirect("audits:audit_detail", pk=self.audit.pk)

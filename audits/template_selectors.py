@@ -1,4 +1,4 @@
-"""Reads over practice-area template versions.
+"""Reads over practice-area template versions, each programme's own (the monthly audit's by default).
 
 A version is *current* when `is_current` is set (one at a time, a partial unique
 constraint). A version numbered above the current one has never been published:
@@ -14,20 +14,25 @@ from typing import Any
 from django.db.models import Count, IntegerField, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from audits.models import Audit, PracticeArea, TemplateVersion
+from audits.models import Audit, PracticeArea, Programme, TemplateVersion, monthly_programme
 
 STATUS_CURRENT = "current"
 STATUS_DRAFT = "draft"
 STATUS_SUPERSEDED = "superseded"
 
 
-def template_current() -> TemplateVersion | None:
-    return TemplateVersion.objects.filter(is_current=True).first()
+def _versions(programme: Programme | None) -> QuerySet[TemplateVersion]:
+    return TemplateVersion.objects.filter(programme=programme or monthly_programme())
 
 
-def template_current_number() -> int:
+def template_current(programme: Programme | None = None) -> TemplateVersion | None:
+    """The version a new audit of the programme (the monthly audit when None) is allocated with."""
+    return _versions(programme).filter(is_current=True).first()
+
+
+def template_current_number(programme: Programme | None = None) -> int:
     """The current version's number, or 0 before any version is published."""
-    return TemplateVersion.objects.filter(is_current=True).aggregate(n=Max("number"))["n"] or 0
+    return _versions(programme).filter(is_current=True).aggregate(n=Max("number"))["n"] or 0
 
 
 def template_status(version: TemplateVersion, current_number: int) -> str:
@@ -36,19 +41,20 @@ def template_status(version: TemplateVersion, current_number: int) -> str:
     return STATUS_DRAFT if version.number > current_number else STATUS_SUPERSEDED
 
 
-def template_draft() -> TemplateVersion | None:
+def template_draft(programme: Programme | None = None) -> TemplateVersion | None:
     """The one unpublished version, if the QA team has started one."""
-    return TemplateVersion.objects.filter(number__gt=template_current_number()).order_by("number").first()
+    return _versions(programme).filter(number__gt=template_current_number(programme)).order_by("number").first()
 
 
-def template_versions_with_counts() -> QuerySet[TemplateVersion]:
+def template_versions_with_counts(programme: Programme | None = None) -> QuerySet[TemplateVersion]:
     """Every version, newest first, with how many areas it has and how many audits use it.
 
     Two correlated subqueries rather than two joins: joining areas and audits
     together would multiply the rows (areas x audits) before counting.
     """
     return (
-        TemplateVersion.objects.select_related("created_by")
+        _versions(programme)
+        .select_related("created_by")
         .annotate(
             area_count=_count_of(PracticeArea.objects.filter(template=OuterRef("pk"))),
             audit_count=_count_of(Audit.objects.filter(template=OuterRef("pk"))),

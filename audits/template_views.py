@@ -1,4 +1,8 @@
-"""Pages where the QA team keeps the practice-area template: list, view, edit a draft, publish, discard."""
+"""Pages where the QA team keeps a programme's practice-area template: list, view, edit a draft, publish, discard.
+
+The monthly audit's pages live at `templates/...`; another programme's at `programmes/<slug>/templates/...`,
+under the same URL names (reversed with or without `programme`, see `audits_tags.template_url`).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from audits.models import TemplateVersion
+from audits.models import Programme, TemplateVersion, monthly_programme
 from audits.template_forms import DraftNameForm, area_formset, error_links
 from audits.template_selectors import (
     STATUS_DRAFT,
@@ -26,36 +30,57 @@ from audits.templates_services import (
     template_publish,
     template_update_draft,
 )
+from common.errors import show_error
 from people.permissions import QualityRequiredMixin
 
 
-class VersionMixin(QualityRequiredMixin):
+class ProgrammeMixin(QualityRequiredMixin):
+    """The programme whose template the page is about: the slug in the URL, or the monthly audit."""
+
+    def get_programme(self) -> Programme:
+        if not hasattr(self, "_programme"):
+            slug = self.kwargs.get("programme")
+            self._programme = monthly_programme() if slug is None else get_object_or_404(Programme, slug=slug)
+        return self._programme
+
+    def programme_kwargs(self) -> dict:
+        programme = self.get_programme()
+        return {} if programme.is_monthly else {"programme": programme.slug}
+
+    def get_context_data(self, **kwargs):
+        # The URL's own `programme` (the slug) arrives in kwargs too: the page wants the Programme.
+        return super().get_context_data(**{**kwargs, "programme": self.get_programme()})
+
+
+class VersionMixin(ProgrammeMixin):
     """Loads the version named by its number in the URL, with its status (current, draft or superseded)."""
 
     def get_version(self) -> TemplateVersion:
         if not hasattr(self, "_version"):
             self._version = get_object_or_404(
-                TemplateVersion.objects.select_related("created_by"), number=self.kwargs["number"]
+                TemplateVersion.objects.select_related("created_by", "programme"),
+                programme=self.get_programme(),
+                number=self.kwargs["number"],
             )
-            self._version.status = template_status(self._version, template_current_number())
+            self._version.status = template_status(self._version, template_current_number(self.get_programme()))
         return self._version
 
     def redirect_unless_draft(self) -> HttpResponseRedirect | None:
         version = self.get_version()
         if version.status != STATUS_DRAFT:
             messages.info(self.request, f"Version {version.number} has been published and cannot be changed.")
-            return redirect("audits:template_detail", number=version.number)
+            return redirect("audits:template_detail", number=version.number, **self.programme_kwargs())
         return None
 
 
-class TemplateListView(QualityRequiredMixin, TemplateView):
+class TemplateListView(ProgrammeMixin, TemplateView):
     template_name = "audits/template_list.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        current_number = template_current_number()
+        current_number = template_current_number(self.get_programme())
         # list() runs the query now, so the loop below and the template share one result.
-        versions = list(template_versions_with_counts())
+        versions = list(template_versions_with_counts(self.get_programme()))
         for version in versions:
             version.status = template_status(version, current_number)
         context["versions"] = versions
@@ -72,22 +97,22 @@ class TemplateDetailView(VersionMixin, TemplateView):
         context["version"] = version
         context["areas"] = list(version.areas.all())
         if version.status == STATUS_DRAFT:
-            context["base"] = template_current()
+            context["base"] = template_current(self.get_programme())
             context["changes"] = template_changes(version, context["base"])
         return context
 
 
-class TemplateCreateDraftView(QualityRequiredMixin, View):
+class TemplateCreateDraftView(ProgrammeMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
         try:
-            draft = template_create_draft(by=request.user)
+            draft = template_create_draft(by=request.user, programme=self.get_programme())
         except TemplateError as exc:
-            messages.error(request, str(exc))
-            return redirect("audits:template_list")
+            show_error(request, exc)
+            return redirect("audits:template_list", **self.programme_kwargs())
         messages.success(request, f"Draft version {draft.number} started as a copy of the current version.")
-        return redirect("audits:template_edit", number=draft.number)
+        return redirect("audits:template_edit", number=draft.number, **self.programme_kwargs())
 
 
 class TemplateEditView(VersionMixin, TemplateView):
@@ -108,10 +133,10 @@ class TemplateEditView(VersionMixin, TemplateView):
             try:
                 template_update_draft(version=version, name=name_form.cleaned_data["name"], areas=formset.draft_areas())
             except TemplateError as exc:
-                name_form.add_error(None, str(exc))
+                show_error(request, exc, form=name_form)
             else:
                 messages.success(request, f"Draft version {version.number} saved. It is not used until you publish it.")
-                return redirect("audits:template_detail", number=version.number)
+                return redirect("audits:template_detail", number=version.number, **self.programme_kwargs())
         return self.render_forms(name_form, formset, status=400)
 
     def render_forms(self, name_form, formset, status: int = 200):
@@ -171,6 +196,6 @@ class TemplateConfirmView(VersionMixin, TemplateView):
                 template_discard_draft(version=version)
                 messages.success(request, f"Draft version {version.number} discarded.")
         except TemplateError as exc:
-            messages.error(request, str(exc))
-            return redirect(reverse("audits:template_list"))
-        return redirect("audits:template_list")
+            show_error(request, exc)
+            return redirect(reverse("audits:template_list", kwargs=self.programme_kwargs()))
+        return redirect("audits:template_list", **self.programme_kwargs())

@@ -16,14 +16,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils.text import slugify
 
-from audits.models import PracticeArea, TemplateVersion
+from audits.models import PracticeArea, Programme, TemplateVersion, monthly_programme
 from audits.template_selectors import template_current_number
+from common.data_version import data_version_bump
+from common.errors import ApplicationError
 from people.models import User
 
 SLUG_MAX = PracticeArea._meta.get_field("slug").max_length
 
 
-class TemplateError(Exception):
+class TemplateError(ApplicationError):
     """A change the template's rules do not allow; the message is shown to the QA team as it is."""
 
 
@@ -42,7 +44,7 @@ def _lock_draft(version: TemplateVersion) -> TemplateVersion:
     locked = TemplateVersion.objects.select_for_update().filter(pk=version.pk).first()
     if locked is None:
         raise TemplateError("This draft no longer exists: someone may have discarded it.")
-    if locked.is_current or locked.number <= template_current_number():
+    if locked.is_current or locked.number <= template_current_number(locked.programme):
         raise TemplateError(f"Version {locked.number} has been published and cannot be changed.")
     if locked.audits.exists():
         raise TemplateError(f"Version {locked.number} is already used by audits and cannot be changed.")
@@ -50,17 +52,26 @@ def _lock_draft(version: TemplateVersion) -> TemplateVersion:
 
 
 @transaction.atomic
-def template_create_draft(*, by: User) -> TemplateVersion:
-    """Copy the current version, areas and guidance included, into a new unpublished version."""
-    current_number = template_current_number()
-    if TemplateVersion.objects.filter(number__gt=current_number).exists():
+def template_create_draft(*, by: User, programme: Programme | None = None) -> TemplateVersion:
+    """Copy the programme's current version, areas and guidance included, into a new unpublished version.
+
+    A programme with no version yet (a new themed audit) starts from the monthly audit's current areas,
+    which the QA team then edits into the programme's own questions.
+    """
+    programme = programme or monthly_programme()
+    versions = TemplateVersion.objects.filter(programme=programme)
+    current_number = template_current_number(programme)
+    if versions.filter(number__gt=current_number).exists():
         raise TemplateError("A draft version already exists: edit it, publish it or discard it first.")
-    current = TemplateVersion.objects.filter(is_current=True).first()
-    next_number = (TemplateVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+    current = versions.filter(is_current=True).first()
+    if current is None and not programme.is_monthly:
+        current = TemplateVersion.objects.filter(programme__kind=Programme.Kind.MONTHLY, is_current=True).first()
+    next_number = (versions.aggregate(n=Max("number"))["n"] or 0) + 1
     try:
         # A savepoint, so that losing a race with another QA officer leaves this transaction usable.
         with transaction.atomic():
             draft = TemplateVersion.objects.create(
+                programme=programme,
                 number=next_number,
                 name=current.name if current else "Practice areas",
                 is_current=False,
@@ -125,6 +136,7 @@ def template_update_draft(*, version: TemplateVersion, name: str, areas: Sequenc
             )
     PracticeArea.objects.bulk_update(to_update, ["name", "guidance", "order"])
     PracticeArea.objects.bulk_create(to_create)
+    data_version_bump()
     if version.name != name:
         version.name = name
         version.save(update_fields=["name"])
@@ -143,13 +155,15 @@ def _unique_slug(name: str, used: set[str]) -> str:
 def template_publish(*, version: TemplateVersion, by: User) -> TemplateVersion:
     """Make the draft the current version: new allocations take it, audits already allocated keep theirs."""
     # Lock the current version too, so two officers publishing at once cannot both win.
-    list(TemplateVersion.objects.select_for_update().filter(Q(is_current=True) | Q(pk=version.pk)))
+    versions = TemplateVersion.objects.filter(programme_id=version.programme_id)
+    list(versions.select_for_update().filter(Q(is_current=True) | Q(pk=version.pk)))
     version = _lock_draft(version)
     if not version.areas.exists():
         raise TemplateError("A template needs at least one practice area before it can be published.")
     # Clear the old current version first: the partial unique constraint allows only one at any moment.
-    TemplateVersion.objects.filter(is_current=True).update(is_current=False)
+    versions.filter(is_current=True).update(is_current=False)
     TemplateVersion.objects.filter(pk=version.pk).update(is_current=True)
+    data_version_bump()
     version.is_current = True
     return version
 

@@ -45,7 +45,7 @@ def throwaway_database(name: str) -> Iterator[Path]:
     """A fresh, migrated database for one run, dropped afterwards; yields a temporary folder.
 
     On SQLite the database is a file `<name>.sqlite3` in that folder; with DATABASE_URL set it is a
-    fresh test database on that server.
+    fresh test database on that server (named BENCH_DATABASE_NAME when set, else test_<name of DATABASE_URL's>).
     """
     from django.conf import settings
     from django.db import connection
@@ -54,6 +54,8 @@ def throwaway_database(name: str) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="qa-bench-") as tmp:
         if db["ENGINE"] == "django.db.backends.sqlite3":
             db.setdefault("TEST", {})["NAME"] = str(Path(tmp) / f"{name}.sqlite3")
+        elif os.environ.get("BENCH_DATABASE_NAME"):  # a server where only given database names may be used
+            db.setdefault("TEST", {})["NAME"] = os.environ["BENCH_DATABASE_NAME"]
         old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
         try:
             yield Path(tmp)
@@ -74,15 +76,22 @@ def timed(fn: Callable[[], Any]) -> tuple[float, int, Any]:
 
 
 def bench_audit(child: Any, month: datetime.date, **fields: Any) -> Any:
-    """An unsaved audit of `child` for `month`, in the child's team, due on the 25th (for bulk_create)."""
+    """An unsaved audit of `child` for `month`, in the child's team, due on the 25th (for bulk_create).
+
+    Its final grade is set by the product's rule (the auditor's grade once returned; no moderation yet).
+    """
+    from audits.grading import audit_final_grade_assign
     from audits.models import Audit
 
-    return Audit(
+    audit = Audit(
         month=month,
         child=child,
         team=child.team,
         service_area_id=child.team.service_area_id,
         legal_status=child.legal_status,
         due_on=month.replace(day=25),
+        **({"programme_id": fields["template"].programme_id} if "template" in fields else {}),
         **fields,
     )
+    audit_final_grade_assign(audit, moderated_grade="")
+    return audit

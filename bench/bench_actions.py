@@ -34,9 +34,10 @@ SIZES = {
 
 
 def build(size: dict, today: datetime.date, rng: random.Random) -> dict:
-    from actions.models import Action, ChildOfConcern
-    from audits.models import Audit, Child, Grade, LegalStatus, TemplateVersion
-    from audits.periods import months_ending
+    from actions.services import ConcernFacts, action_build, actions_create_many, children_of_concern_evaluate_many
+    from audits.models import Audit, Grade, TemplateVersion
+    from caseload.models import Child, LegalStatus
+    from common.periods import months_ending
     from people.models import ServiceArea, Team, User
 
     areas = [
@@ -59,7 +60,7 @@ def build(size: dict, today: datetime.date, rng: random.Random) -> dict:
         Child(case_ref=f"B{i:06d}", team=teams[i % len(teams)], legal_status=rng.choice(list(LegalStatus.values)))
         for i in range(size["audits_per_month"] * 12)
     )
-    template = TemplateVersion.objects.get(is_current=True)
+    template = TemplateVersion.objects.get(is_current=True, programme__kind="monthly")
     grades = [Grade.OUTSTANDING] * 2 + [Grade.GOOD] * 7 + [Grade.REQUIRES_IMPROVEMENT] * 8 + [Grade.INADEQUATE] * 3
     audits = []
     for month in months_ending(today, size["months"]):
@@ -74,7 +75,6 @@ def build(size: dict, today: datetime.date, rng: random.Random) -> dict:
                     status=Audit.Status.SUBMITTED,
                     submitted_on=month.replace(day=20),
                     auditor_grade=grade,
-                    final_grade=grade,
                 )
             )
     audits = Audit.objects.bulk_create(audits, batch_size=1000)
@@ -88,7 +88,7 @@ def build(size: dict, today: datetime.date, rng: random.Random) -> dict:
             if done < 0.75 and due - datetime.timedelta(days=10) < today:
                 completed = min(today, due + datetime.timedelta(days=rng.randrange(-20, 25)))
             actions.append(
-                Action(
+                action_build(
                     audit=audit,
                     description=f"Action {n} for {audit.child_id}",
                     owner=rng.choice(staff),
@@ -100,20 +100,9 @@ def build(size: dict, today: datetime.date, rng: random.Random) -> dict:
         if audit.final_grade == Grade.INADEQUATE:
             raised = audit.submitted_on
             resolved = raised + datetime.timedelta(days=12) if raised < today - datetime.timedelta(days=30) else None
-            concerns.append(
-                ChildOfConcern(
-                    audit=audit,
-                    child_id=audit.child_id,
-                    trigger=ChildOfConcern.Trigger.INADEQUATE,
-                    raised_on=raised,
-                    response_due_on=raised + datetime.timedelta(days=7),
-                    notified_at=timezone.now(),
-                    status=ChildOfConcern.Status.RESOLVED if resolved else ChildOfConcern.Status.AWAITING_RESPONSE,
-                    resolved_on=resolved,
-                )
-            )
-    Action.objects.bulk_create(actions, batch_size=2000)
-    ChildOfConcern.objects.bulk_create(concerns, batch_size=2000)
+            concerns.append(ConcernFacts(audit=audit, raised_on=raised, resolved_on=resolved))
+    actions_create_many(actions=actions, batch_size=2000)
+    children_of_concern_evaluate_many(audits=concerns)
     quality = User.objects.create(username="bench-quality", is_quality=True)
     return {"quality": quality, "manager": managers[1], "actions": len(actions), "concerns": len(concerns)}
 
@@ -121,7 +110,7 @@ def build(size: dict, today: datetime.date, rng: random.Random) -> dict:
 def measure(label: str, size: dict, today: datetime.date) -> None:
     from actions.selectors import action_figures, children_of_concern_figures
     from actions.tasks import actions_daily
-    from audits.periods import months_ending
+    from common.periods import months_ending
 
     start = time.perf_counter()
     data = build(size, today, random.Random(2026))

@@ -36,8 +36,10 @@ SIZES = {
 
 
 def build(size: dict, month: datetime.date, rng: random.Random) -> None:
-    from audits.allocation import add_months
-    from audits.models import Audit, Child, Exemption, Grade, LegalStatus, TemplateVersion
+    from allocation.models import Exemption
+    from audits.models import Audit, Grade, TemplateVersion
+    from caseload.models import Child, LegalStatus
+    from common.periods import add_months
     from people.models import ServiceArea, Team, User
 
     tag = f"{size['teams']}"
@@ -81,7 +83,7 @@ def build(size: dict, month: datetime.date, rng: random.Random) -> None:
         )
         for i in range(size["children"])
     )
-    template = TemplateVersion.objects.get(is_current=True)
+    template = TemplateVersion.objects.get(is_current=True, programme__kind="monthly")
     # Roughly the seeds' spread: 10 % Outstanding, 35 % Good, 40 % RI, 15 % Inadequate.
     grades = [Grade.OUTSTANDING] * 2 + [Grade.GOOD] * 7 + [Grade.REQUIRES_IMPROVEMENT] * 8 + [Grade.INADEQUATE] * 3
     past = []
@@ -99,15 +101,14 @@ def build(size: dict, month: datetime.date, rng: random.Random) -> None:
                     status=Audit.Status.SUBMITTED,
                     submitted_on=past_month.replace(day=20),
                     auditor_grade=grade,
-                    final_grade=grade,
                 )
             )
     Audit.objects.bulk_create(past, batch_size=500)
 
 
 def measure(label: str, size: dict, month: datetime.date) -> None:
+    from allocation.services import allocation_notify_plan, month_plan_confirm, month_plan_propose
     from audits.models import Audit
-    from audits.services import allocation_notify_plan, month_plan_confirm, month_plan_propose
     from people.models import Team, User
 
     start = time.perf_counter()
@@ -147,7 +148,7 @@ def measure(label: str, size: dict, month: datetime.date) -> None:
 
 
 def main() -> int:
-    from audits.allocation import add_months, month_start
+    from common.periods import add_months, month_start
 
     month = add_months(month_start(timezone.localdate()), 1)
     # Each size gets a fresh throwaway database, so the full run holds exactly the full data.

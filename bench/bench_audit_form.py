@@ -34,8 +34,9 @@ REPEAT = 5
 
 
 def build(size: dict):
-    from actions.models import Action
-    from audits.models import Audit, Child, PracticeArea, TemplateVersion
+    from actions.services import action_create
+    from audits.models import Audit, PracticeArea, TemplateVersion
+    from caseload.models import Child
     from people.models import ServiceArea, Team, User
 
     area = ServiceArea.objects.create(name="Children's Social Care")
@@ -61,7 +62,7 @@ def build(size: dict):
         due_on=today + datetime.timedelta(days=5),
     )
     for i in range(size["actions"]):
-        Action.objects.create(
+        action_create(
             audit=audit, description=f"Action {i}", owner=staff[i], due_on=today + datetime.timedelta(days=30)
         )
     return audit, auditor

@@ -24,7 +24,7 @@ from django.db import connection  # noqa: E402
 
 
 def timed_import(label: str, audits: Path, actions: Path) -> None:
-    from audits.importer import import_tracker_files
+    from imports.services import import_tracker_files
 
     started, cpu_started = time.perf_counter(), time.process_time()
     result = import_tracker_files(audits, actions, audits_name=audits.name, actions_name=actions.name)
@@ -45,12 +45,16 @@ def timed_import(label: str, audits: Path, actions: Path) -> None:
 
 
 def main() -> int:
-    from audits.importer import example_tracker, tracker_csv, tracker_header
     from audits.models import Audit, PracticeArea
+    from imports.examples import example_tracker, tracker_csv, tracker_header
 
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     with throwaway_database("bench-import") as tmp:
-        slugs = list(PracticeArea.objects.filter(template__is_current=True).values_list("slug", flat=True))
+        slugs = list(
+            PracticeArea.objects.filter(template__is_current=True, template__programme__kind="monthly").values_list(
+                "slug", flat=True
+            )
+        )
         started = time.perf_counter()
         audits, actions = example_tracker(count, seed=7, area_slugs=slugs)
         header = tracker_header(slugs)

@@ -35,8 +35,9 @@ SIZES = {
 
 
 def build(size: dict, today: datetime.date, rng: random.Random) -> dict:
-    from audits.models import GRADE_RANK, Audit, Child, Grade, LegalStatus, TemplateVersion
-    from audits.periods import months_ending
+    from audits.models import GRADE_RANK, Audit, Grade, TemplateVersion
+    from caseload.models import Child, LegalStatus
+    from common.periods import months_ending
     from moderation.models import Moderation
     from people.models import ServiceArea, Team, User
 
@@ -52,7 +53,7 @@ def build(size: dict, today: datetime.date, rng: random.Random) -> dict:
         Child(case_ref=f"B{i:06d}", team=teams[i % len(teams)], legal_status=rng.choice(list(LegalStatus.values)))
         for i in range(size["audits_per_month"] * 12)
     )
-    template = TemplateVersion.objects.get(is_current=True)
+    template = TemplateVersion.objects.get(is_current=True, programme__kind="monthly")
     grades = [Grade.OUTSTANDING] * 2 + [Grade.GOOD] * 7 + [Grade.REQUIRES_IMPROVEMENT] * 8 + [Grade.INADEQUATE] * 3
     by_rank = {rank: grade for grade, rank in GRADE_RANK.items()}
     audits = []
@@ -108,7 +109,7 @@ def build(size: dict, today: datetime.date, rng: random.Random) -> dict:
 
 def measure(label: str, size: dict, today: datetime.date) -> None:
     from audits.models import Audit
-    from audits.periods import add_months
+    from common.periods import add_months
     from moderation import selectors
     from moderation.services import moderation_consider
 

@@ -37,12 +37,48 @@ REPORT_MONTH = datetime.date(2026, 10, 1)
 REPEATS = 5
 
 
+def link_reaudits(returned: list) -> list:
+    """Re-audits (issue 14): up to eight returned audits a month follow an Inadequate audit of three months
+    before. The bench links across children (the figures never look at the child), so every month has some."""
+    from audits.models import Grade
+    from common.periods import add_months
+
+    inadequate_by_month: dict[datetime.date, list] = {}
+    for audit in returned:
+        if audit.final_grade == Grade.INADEQUATE:
+            inadequate_by_month.setdefault(audit.month, []).append(audit)
+    reaudits = []
+    for audit in returned:
+        earlier = inadequate_by_month.get(add_months(audit.month, -3), [])
+        if earlier and sum(1 for r in reaudits if r.month == audit.month) < 8:
+            audit.reaudit_of = earlier[len(reaudits) % len(earlier)]
+            reaudits.append(audit)
+    return reaudits
+
+
+def tag_themes(returned: list) -> list:
+    """Learning themes: two areas for improvement and one strength per returned audit, drawn from their own
+    generator so the rest of the data stays as it was before themes existed."""
+    from audits.models import AuditTheme, Theme
+
+    theme_rng = random.Random(14)
+    theme_ids = list(Theme.objects.values_list("pk", flat=True))
+    tags = []
+    for audit in returned:
+        for kind, k in (("improvement", 2), ("strength", 1)):
+            tags += [AuditTheme(audit=audit, theme_id=pk, kind=kind) for pk in theme_rng.sample(theme_ids, k)]
+    AuditTheme.objects.bulk_create(tags, batch_size=5000)
+    return tags
+
+
 def build(months: int, rng: random.Random) -> dict:
-    from actions.models import Action, ChildOfConcern
-    from audits.models import AreaGrade, Audit, Child, Grade, LegalStatus, PracticeArea, TemplateVersion
+    from actions.services import ConcernFacts, action_build, actions_create_many, children_of_concern_evaluate_many
+    from audits.grading import audit_final_grade_assign
+    from audits.models import AreaGrade, Audit, Grade, PracticeArea, TemplateVersion
+    from caseload.models import Child, LegalStatus
+    from common.periods import months_ending
     from moderation.models import Moderation
     from people.models import ServiceArea, Team, User
-    from reports.periods import months_ending
 
     area = ServiceArea.objects.get_or_create(name="Children's Social Care")[0]
     teams = Team.objects.bulk_create(Team(name=f"Bench team {i:02d}", service_area=area) for i in range(TEAMS))
@@ -54,7 +90,7 @@ def build(months: int, rng: random.Random) -> dict:
         Child(case_ref=f"B{i:06d}", team=teams[i % TEAMS], legal_status=rng.choice(LegalStatus.values))
         for i in range(ALLOCATIONS_PER_MONTH * 12)
     )
-    template = TemplateVersion.objects.get(is_current=True)
+    template = TemplateVersion.objects.get(is_current=True, programme__kind="monthly")
     practice_areas = list(PracticeArea.objects.filter(template=template))
     grades = [Grade.OUTSTANDING] * 2 + [Grade.GOOD] * 7 + [Grade.REQUIRES_IMPROVEMENT] * 8 + [Grade.INADEQUATE] * 3
     outcomes = ["returned"] * 80 + ["exempted"] * 8 + ["nil"] * 6 + ["sent_back"] * 3 + ["draft"] * 3
@@ -80,7 +116,6 @@ def build(months: int, rng: random.Random) -> dict:
                     status=status,
                     submitted_on=submitted,
                     auditor_grade=grade,
-                    final_grade=grade if outcome == "returned" else "",
                     at_risk=grade == Grade.REQUIRES_IMPROVEMENT and rng.random() < 0.3,
                     sw_participated=rng.random() < 0.9 if grade else None,
                     manager_participated=rng.random() < 0.9 if grade else None,
@@ -98,7 +133,7 @@ def build(months: int, rng: random.Random) -> dict:
     for audit in returned:
         if rng.random() < 0.25:
             moderated = rng.choice(grades)
-            audit.final_grade = moderated
+            audit_final_grade_assign(audit, moderated_grade=moderated)
             moderations.append(
                 Moderation(
                     audit=audit,
@@ -113,28 +148,34 @@ def build(months: int, rng: random.Random) -> dict:
             due = audit.month + datetime.timedelta(days=30 + 20 * n)
             done = due + datetime.timedelta(days=rng.randint(-15, 20)) if rng.random() < 0.8 else None
             actions.append(
-                Action(audit=audit, description="Action", owner=audit.auditor, due_on=due, completed_on=done)
+                action_build(audit=audit, description="Action", owner=audit.auditor, due_on=due, completed_on=done)
             )
         if audit.final_grade == Grade.INADEQUATE:
             concerns.append(
-                ChildOfConcern(
+                ConcernFacts(
                     audit=audit,
-                    child_id=audit.child_id,
-                    trigger=ChildOfConcern.Trigger.INADEQUATE,
                     raised_on=audit.submitted_on,
-                    response_due_on=audit.submitted_on,
                     resolved_on=audit.submitted_on + datetime.timedelta(days=10),
                 )
             )
         for practice_area in practice_areas:
             area_grades.append(AreaGrade(audit=audit, area=practice_area, grade=rng.choice(grades + ["na"])))
+    reaudits = link_reaudits(returned)
     Audit.objects.bulk_update(returned, ["final_grade"], batch_size=1000)
+    Audit.objects.bulk_update(reaudits, ["reaudit_of"], batch_size=1000)
     Moderation.objects.bulk_create(moderations, batch_size=1000)
-    Action.objects.bulk_create(actions, batch_size=2000)
-    ChildOfConcern.objects.bulk_create(concerns, batch_size=2000)
+    actions_create_many(actions=actions, batch_size=2000)
+    children_of_concern_evaluate_many(audits=concerns)
     AreaGrade.objects.bulk_create(area_grades, batch_size=5000)
+    tags = tag_themes(returned)
     quality = User.objects.create(username="bench-quality", password="!", is_quality=True)
-    return {"quality": quality, "audits": len(audits), "actions": len(actions), "area_grades": len(area_grades)}
+    return {
+        "quality": quality,
+        "audits": len(audits),
+        "actions": len(actions),
+        "area_grades": len(area_grades),
+        "theme_tags": len(tags),
+    }
 
 
 def timed(fn) -> tuple[float, float, int]:
@@ -155,13 +196,17 @@ def timed(fn) -> tuple[float, float, int]:
 
 
 def measure(label: str, months: int) -> dict[str, float]:
+    from audits.models import Audit
+    from reports.reaudits import reaudit_impact
     from reports.selectors import practice_area_ratings, report_figures
+    from reports.themes import good_practice_entries, theme_figures, theme_groups, theme_strands, theme_trend
 
     start = time.perf_counter()
     data = build(months, random.Random(2026))
     print(
         f"{label:>8}: {TEAMS} teams, {months} months, {data['audits']} audits, {data['actions']} actions, "
-        f"{data['area_grades']} area grades (built in {time.perf_counter() - start:.1f} s)"
+        f"{data['area_grades']} area grades, {data['theme_tags']} theme tags "
+        f"(built in {time.perf_counter() - start:.1f} s)"
     )
     client = Client()
     client.force_login(data["quality"])
@@ -175,11 +220,17 @@ def measure(label: str, months: int) -> dict[str, float]:
     for name, fn in (
         ("report_figures", lambda: report_figures(REPORT_MONTH)),
         ("practice_area_ratings", lambda: practice_area_ratings(REPORT_MONTH)),
+        ("reaudit_impact", lambda: reaudit_impact(REPORT_MONTH)),
+        ("theme_figures (in the figures)", lambda: theme_figures(Audit.objects.filter(month=REPORT_MONTH))),
+        ("theme_trend (12 months)", lambda: theme_trend(Audit.objects.all(), REPORT_MONTH)),
+        ("theme_groups (team, area)", lambda: theme_groups(Audit.objects.filter(month=REPORT_MONTH))),
+        ("theme_strands", lambda: theme_strands(Audit.objects.filter(month=REPORT_MONTH))),
+        ("good_practice_entries", lambda: good_practice_entries(Audit.objects.filter(month=REPORT_MONTH))),
         ("report page (HTML, charts)", page),
     ):
         seconds, cpu, queries = timed(fn)
         results[name] = seconds
-        print(f"          {name:<28} {seconds:7.3f} s wall  {cpu:7.3f} s CPU  {queries:3d} queries")
+        print(f"          {name:<32} {seconds:7.3f} s wall  {cpu:7.3f} s CPU  {queries:3d} queries")
     return results
 
 

@@ -32,10 +32,11 @@ TARGET_SECONDS = 5.0
 
 
 def build(rng: random.Random) -> None:
-    from audits.models import Audit, Child, Grade, LegalStatus, TemplateVersion
+    from audits.models import Audit, Grade, TemplateVersion
+    from caseload.models import Child, LegalStatus
+    from common.periods import months_ending
     from moderation.models import Moderation
     from people.models import ServiceArea, Team, User
-    from reports.periods import months_ending
 
     area = ServiceArea.objects.get_or_create(name="Children's Social Care")[0]
     teams = Team.objects.bulk_create(Team(name=f"Bench team {i:02d}", service_area=area) for i in range(40))
@@ -48,7 +49,7 @@ def build(rng: random.Random) -> None:
         Child(case_ref=f"B{i:06d}", team=teams[i % 40], legal_status=rng.choice(LegalStatus.values))
         for i in range(2000)
     )
-    template = TemplateVersion.objects.get(is_current=True)
+    template = TemplateVersion.objects.get(is_current=True, programme__kind="monthly")
     grades = [Grade.OUTSTANDING] * 2 + [Grade.GOOD] * 7 + [Grade.REQUIRES_IMPROVEMENT] * 8 + [Grade.INADEQUATE] * 3
     outcomes = [Audit.Status.SUBMITTED] * 100 + [Audit.Status.EXEMPTED] * 20 + [Audit.Status.NIL_RETURN] * 15
     outcomes += [Audit.Status.SENT_BACK] * 15
@@ -67,7 +68,6 @@ def build(rng: random.Random) -> None:
                     status=status,
                     submitted_on=month.replace(day=rng.randint(18, 28)) if grade else None,
                     auditor_grade=grade,
-                    final_grade=grade if status == Audit.Status.SUBMITTED else "",
                     exemption_reason="Extended absence" if status == Audit.Status.EXEMPTED else "",
                     sw_participated=True if grade else None,
                 )

@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from moderation.models import ModeratedAreaGrade, Moderation
 from people.permissions import has_role
+from qa_portal.admin_site import GuardedHistoryMixin
 
 
 class ModeratedAreaGradeInline(admin.TabularInline):
@@ -26,7 +27,7 @@ class ModeratedAreaGradeInline(admin.TabularInline):
 
 
 @admin.register(Moderation)
-class ModerationAdmin(SimpleHistoryAdmin):
+class ModerationAdmin(GuardedHistoryMixin, SimpleHistoryAdmin):
     list_display = ("audit", "sample_reason", "status", "moderator", "due_on", "grade", "outcome", "moderated_on")
     list_filter = ("status", "sample_reason", "outcome", "audit__month")
     search_fields = ("audit__child__case_ref", "moderator__username", "audit__auditor__username")

@@ -7,33 +7,24 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from audits.models import AreaGradeChoice, Audit, Grade
+from audits.models import OVERALL_GRADE_CHOICES, AreaGradeChoice, Audit, Grade
+from audits.theme_forms import THEME_FIELDS, add_theme_fields, theme_values
+from audits.theme_selectors import audit_theme_choices
+from common.forms import KeptChoicesField, SensibleDateField, SensibleMonthField
+from common.text_limits import ACTION_TEXT_MAX, LongTextField
 from moderation.models import Moderation
 from moderation.services import NewAction
 from people.models import User
-from people.selectors import staff_choices
+from people.selectors import staff_choice_label, staff_choices
 
 GRADE_CHOICES = [(g.value, g.label) for g in Grade]
 AREA_CHOICES = [("", "Not graded"), *((c.value, c.label) for c in AreaGradeChoice)]
 
 
-class MonthField(forms.DateField):
-    """A month as `YYYY-MM` (the browser's month picker sends this), cleaned to the month's first day."""
-
-    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", ["%Y-%m"])
-        kwargs.setdefault("help_text", "Without a month picker, type it as year-month, for example 2026-10.")
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        day = super().to_python(value)
-        return day.replace(day=1) if day else day
-
-
 class MonthForm(forms.Form):
-    month = MonthField(label="Month")
+    month = SensibleMonthField(
+        label="Month", help_text="Without a month picker, type it as year-month, for example 2026-10."
+    )
 
     @classmethod
     def month_from(cls, data, default: datetime.date) -> tuple[MonthForm, datetime.date]:
@@ -51,13 +42,13 @@ class ModerationForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose your overall grade."},
     )
-    rationale = forms.CharField(
+    rationale = LongTextField(
         label="Rationale",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Required when your grade differs from the auditor's: the evidence behind your judgement.",
     )
-    feedback = forms.CharField(
+    feedback = LongTextField(
         label="Feedback to the auditor",
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": "Write your feedback to the auditor."},
@@ -66,6 +57,9 @@ class ModerationForm(forms.Form):
 
     def __init__(self, *args, audit: Audit, **kwargs):
         super().__init__(*args, **kwargs)
+        if audit.programme.allows_not_graded:
+            # As the auditor may (a minimum-standards audit, say): the moderator's judgement can be "not graded".
+            self.fields["grade"].choices = OVERALL_GRADE_CHOICES
         self.area_rows = []
         auditor_grades = {row.area_id: row for row in audit.area_grades.all()}
         for area in audit.template.areas.all():
@@ -74,6 +68,13 @@ class ModerationForm(forms.Form):
                 label=f"{area.name}: your grade", choices=AREA_CHOICES, required=False
             )
             self.area_rows.append((area, auditor_grades.get(area.pk), name))
+        # The auditor's learning-theme tags, ticked as they are, for the moderator to confirm or change.
+        themes, ticked = audit_theme_choices(audit=audit)
+        add_theme_fields(self, themes=themes, initial=ticked)
+        self.theme_fields = [self[name] for name in THEME_FIELDS.values()]
+
+    def themes(self) -> dict[str, list[int]] | None:
+        return theme_values(self.cleaned_data)
 
     def area_grades(self) -> dict[int, str]:
         return {
@@ -89,8 +90,8 @@ class FinaliseForm(forms.Form):
         label="I have read the moderator's feedback",
         error_messages={"required": "Confirm that you have read the moderator's feedback."},
     )
-    strengths = forms.CharField(label="Strengths", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    improvements = forms.CharField(
+    strengths = LongTextField(label="Strengths", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    improvements = LongTextField(
         label="Areas for improvement", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
@@ -101,13 +102,13 @@ class FinaliseForm(forms.Form):
         self.area_rows = []
         for row in audit.area_grades.all():
             evidence, impact = f"evidence_{row.pk}", f"impact_{row.pk}"
-            self.fields[evidence] = forms.CharField(
+            self.fields[evidence] = LongTextField(
                 label=f"{row.area.name}: evidence",
                 required=False,
                 initial=row.evidence,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
-            self.fields[impact] = forms.CharField(
+            self.fields[impact] = LongTextField(
                 label=f"{row.area.name}: impact on the child's lived experience",
                 required=False,
                 initial=row.impact,
@@ -125,18 +126,24 @@ class FinaliseForm(forms.Form):
 class NewActionForm(forms.Form):
     """One optional new action; a row left blank is ignored, a row begun must be complete."""
 
-    description = forms.CharField(label="Action", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = LongTextField(
+        label="Action", required=False, max_length=ACTION_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
     owner = forms.ModelChoiceField(
-        label="Owner", queryset=User.objects.none(), required=False, empty_label="Choose an owner"
+        label="Owner",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Choose an owner",
+        # static/js/staff-autocomplete.js turns the long list into a type-ahead.
+        widget=forms.Select(attrs={"data-autocomplete": "staff"}),
     )
-    due_on = forms.DateField(
-        label="Due date", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    due_on = SensibleDateField(label="Due date", required=False)
     in_care_plan = forms.BooleanField(label="Goes into the child's care plan", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = staff_choices()
+        self.fields["owner"].label_from_instance = staff_choice_label
 
     def clean(self):
         data = super().clean()
@@ -195,7 +202,7 @@ class ReviewForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Say whether you agree with the moderated grade."},
     )
-    note = forms.CharField(
+    note = LongTextField(
         label="Note",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -204,7 +211,8 @@ class ReviewForm(forms.Form):
 
 
 class AddToSampleForm(forms.Form):
-    audit = forms.ModelChoiceField(
+    # Options kept in the cache until the data changes (a returned audit, a sample change): the same every view.
+    audit = KeptChoicesField(
         label="Audit to add",
         queryset=Audit.objects.none(),
         empty_label="Choose a returned audit",

@@ -10,6 +10,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from audits.models import AreaGradeChoice, Audit, Grade, PracticeArea
+from common.text_limits import LONG_TEXT_MAX
 
 
 class Moderation(models.Model):
@@ -41,8 +42,8 @@ class Moderation(models.Model):
     due_on = models.DateField(null=True, blank=True)
     grade = models.CharField(max_length=22, choices=Grade.choices, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
-    rationale = models.TextField(blank=True)
-    feedback = models.TextField("feedback to the auditor", blank=True)
+    rationale = models.TextField(max_length=LONG_TEXT_MAX, blank=True)
+    feedback = models.TextField("feedback to the auditor", max_length=LONG_TEXT_MAX, blank=True)
     moderated_on = models.DateField(null=True, blank=True)
     auditor_notified_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -52,14 +53,23 @@ class Moderation(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_agrees = models.BooleanField(null=True, blank=True)
-    review_note = models.TextField(blank=True)
+    review_note = models.TextField(max_length=LONG_TEXT_MAX, blank=True)
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["due_on", "created_at"]
-        indexes = [models.Index(fields=["moderator", "status"])]
+        indexes = [
+            models.Index(fields=["moderator", "status"]),
+            # The third checks still to do, oldest moderation first (selectors.awaiting_review): the review list
+            # reads its first page from this index instead of sorting every unreviewed moderation.
+            models.Index(
+                fields=["moderated_on", "id"],
+                condition=models.Q(status="completed", reviewed_at__isnull=True),
+                name="moderation_awaiting_review",
+            ),
+        ]
 
 
 class ModeratedAreaGrade(models.Model):

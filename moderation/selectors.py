@@ -7,7 +7,7 @@ calls these same functions:
 - upgraded / downgraded compare the moderator's grade with the auditor's by
   `GRADE_RANK`, computed in the database (imported moderations may carry no
   stored outcome, so the stored `outcome` column is not trusted for figures);
-- percentages through `audits.figures.percent` (half away from zero, None for 0).
+- percentages through `common.figures.percent` (half away from zero, None for 0).
 """
 
 from __future__ import annotations
@@ -16,13 +16,27 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, GreaterThan, LessThan
 
-from audits.figures import GRADE_KEYS, percent
-from audits.models import GRADE_RANK, Audit, Grade
-from audits.periods import month_key, month_start, months_ending
-from audits.selectors import audit_scope_q
+from audits.models import GRADE_KEYS, GRADE_RANK, Audit, Grade
+from audits.selectors import ReportScope, audit_scope_q, scope_q
+from common.figures import percent
+from common.periods import month_key, month_start, months_ending
 from moderation.models import Moderation
 from people.models import User
 from people.permissions import has_role
@@ -76,23 +90,32 @@ AUDIT_RANKS = Ranks(audit_prefix="", moderation_prefix="moderation__")
 MODERATION_RANKS = Ranks(audit_prefix="audit__", moderation_prefix="")
 
 
-def moderated_audits(months: list[datetime.date] | None = None) -> QuerySet[Audit]:
-    """Returned audits whose moderation is completed (contracts.md "moderated")."""
-    queryset = Audit.objects.returned().filter(moderation__status=COMPLETED)
+def moderated_audits(months: list[datetime.date] | None = None, scope: ReportScope | None = None) -> QuerySet[Audit]:
+    """Returned audits whose moderation is completed (contracts.md "moderated"), within a report's scope if given."""
+    queryset = Audit.objects.returned().filter(scope_q(scope), moderation__status=COMPLETED)
     if months is not None:
         queryset = queryset.filter(month__in=months)
     return queryset
 
 
+def latest_moderated_month() -> datetime.date | None:
+    """The latest allocation month with a moderated audit, or None: where the panel and effect pages open.
+
+    The current month usually has nothing moderated yet (its audits are still being written), so opening
+    there would show an empty page.
+    """
+    return moderated_audits().aggregate(latest=Max("month"))["latest"]
+
+
 # Contract figures (reports reuse these).
 
 
-def moderator_effect(month: datetime.date) -> list[dict[str, Any]]:
+def moderator_effect(month: datetime.date, scope: ReportScope | None = None) -> list[dict[str, Any]]:
     """Per month, oldest first, for the 5 months ending at `month` (contracts.md `moderator_effect`)."""
     months = months_ending(month, EFFECT_MONTHS)
     rows = {
         row["month"]: row
-        for row in moderated_audits(months)
+        for row in moderated_audits(months, scope)
         .values("month")
         .annotate(
             moderated=Count("pk"),
@@ -121,12 +144,18 @@ def moderator_effect(month: datetime.date) -> list[dict[str, Any]]:
     return result
 
 
-def moderation_summary(month: datetime.date) -> dict[str, Any]:
-    """contracts.md `moderation`: moderated_percent over returned, downgraded_percent over moderated."""
+def moderation_summary(
+    month: datetime.date, scope: ReportScope | None = None, *, through: datetime.date | None = None
+) -> dict[str, Any]:
+    """contracts.md `moderation`: moderated_percent over returned, downgraded_percent over moderated.
+
+    For `month`, or summed over the months from `month` to `through` (a period report, contracts.md
+    section 3), within the report's scope.
+    """
     is_moderated = Q(moderation__status=COMPLETED)
     figures = (
         Audit.objects.returned()
-        .filter(month=month_start(month))
+        .filter(scope_q(scope), month__gte=month_start(month), month__lte=month_start(through or month))
         .aggregate(
             returned=Count("pk"),
             moderated=Count("pk", filter=is_moderated),
@@ -146,13 +175,13 @@ def moderation_summary(month: datetime.date) -> dict[str, Any]:
     }
 
 
-def primary_vs_moderated(month: datetime.date) -> dict[str, Any]:
+def primary_vs_moderated(month: datetime.date, scope: ReportScope | None = None) -> dict[str, Any]:
     """contracts.md `primary_vs_moderated`: the auditors' grades beside the moderators' for the month."""
     aggregates = {"moderated": Count("pk")}
     for key in GRADE_KEYS:
         aggregates[f"primary_{key}"] = Count("pk", filter=Q(auditor_grade=key))
         aggregates[f"final_{key}"] = Count("pk", filter=Q(moderation__grade=key))
-    figures = moderated_audits([month_start(month)]).aggregate(**aggregates)
+    figures = moderated_audits([month_start(month)], scope).aggregate(**aggregates)
     moderated = figures["moderated"]
 
     def side(prefix: str) -> dict[str, dict[str, Any]]:
@@ -162,7 +191,9 @@ def primary_vs_moderated(month: datetime.date) -> dict[str, Any]:
     return {"moderated": moderated, "primary": side("primary"), "final": side("final")}
 
 
-def awaiting_finalisation(as_of: datetime.date, month: datetime.date | None = None) -> list[dict[str, Any]]:
+def awaiting_finalisation(
+    as_of: datetime.date, month: datetime.date | None = None, scope: ReportScope | None = None
+) -> list[dict[str, Any]]:
     """contracts.md `awaiting_finalisation`: per month up to `month`, moderated audits not finalised by `as_of`.
 
     `month` defaults to the month of `as_of`. A moderation recorded after `as_of` was not
@@ -172,7 +203,7 @@ def awaiting_finalisation(as_of: datetime.date, month: datetime.date | None = No
     last_month = month_start(month or as_of)
     rows = (
         Audit.objects.returned()
-        .filter(moderation__status=COMPLETED, month__lte=last_month)
+        .filter(scope_q(scope), moderation__status=COMPLETED, month__lte=last_month)
         .filter(Q(moderation__moderated_on__lte=as_of) | Q(moderation__moderated_on__isnull=True))
         .filter(Q(finalised_on__isnull=True) | Q(finalised_on__gt=as_of))
         .values("month")
@@ -223,14 +254,15 @@ def auditor_change_rates(month: datetime.date, months: int = EFFECT_MONTHS) -> l
 
 
 def moderations_visible_to(user: User) -> QuerySet[Moderation]:
-    """Moderations a user may open: QA team all; a moderator those assigned to them; an auditor the
-    completed moderations of their own audits (the feedback). Managers get nothing here.
+    """Moderations a user may open: QA team all; a moderator those assigned to them and still in the
+    sample; an auditor the completed moderations of their own audits (the feedback). Managers get nothing here.
     """
     if has_role(user, "quality"):
         return Moderation.objects.all()
     role_q = Q(pk__in=[])
     if user.is_moderator:
-        role_q |= Q(moderator=user)
+        # Not once the QA team has removed it from the sample (reassigning already changes `moderator`).
+        role_q |= Q(moderator=user) & ~Q(status=Moderation.Status.REMOVED)
     if user.is_auditor:
         role_q |= Q(audit__auditor=user, status=COMPLETED)
     return Moderation.objects.filter(audit_scope_q(user, prefix="audit__")).filter(role_q)
@@ -284,17 +316,23 @@ def moderators_by_load(month: datetime.date, *, for_auditor_id: int | None = Non
     month_auditors: distinct auditors whose audits of the month they moderate;
     month_audits: those audits; open_audits: their whole queue still to moderate;
     has_this_auditor: audits of `for_auditor_id` in the month they already have.
+    Each count is a subquery on the moderator's own moderations (indexed by moderator and status), not one join
+    of every moderation they ever had: with years of history that join grew with each moderator's past.
     """
-    in_month = Q(moderations__audit__month=month_start(month)) & ~Q(moderations__status=Moderation.Status.REMOVED)
+    theirs = Moderation.objects.filter(moderator=OuterRef("pk")).order_by().values("moderator")
+    in_month = theirs.filter(audit__month=month_start(month)).exclude(status=Moderation.Status.REMOVED)
+
+    def count(queryset: QuerySet[Moderation], field: str = "pk", distinct: bool = False) -> Coalesce:
+        counted = queryset.annotate(n=Count(field, distinct=distinct)).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
     return (
         User.objects.filter(is_moderator=True, is_active=True)
         .annotate(
-            month_auditors=Count("moderations__audit__auditor", filter=in_month, distinct=True),
-            month_audits=Count("moderations", filter=in_month, distinct=True),
-            open_audits=Count("moderations", filter=Q(moderations__status=Moderation.Status.ASSIGNED), distinct=True),
-            has_this_auditor=Count(
-                "moderations", filter=in_month & Q(moderations__audit__auditor=for_auditor_id), distinct=True
-            ),
+            month_auditors=count(in_month, "audit__auditor", distinct=True),
+            month_audits=count(in_month),
+            open_audits=count(theirs.filter(status=Moderation.Status.ASSIGNED)),
+            has_this_auditor=count(in_month.filter(audit__auditor=for_auditor_id)),
         )
         .order_by("month_auditors", "month_audits", "open_audits", "username")
     )

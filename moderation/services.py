@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -17,22 +18,22 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from actions.models import Action
+from actions.services import action_create
 from audits.grading import audit_set_final_grade
-from audits.models import GRADE_RANK, AreaGrade, AreaGradeChoice, Audit, Grade, Policy
+from audits.models import GRADE_RANK, NOT_GRADED, AreaGrade, AreaGradeChoice, Audit, Grade, Policy, ThemeKind
+from audits.theme_services import ThemeError, audit_themes_set
+from common.data_version import data_version_bump
+from common.errors import ApplicationError
 from moderation.models import ModeratedAreaGrade, Moderation
 from moderation.selectors import moderators_by_load
 from people.models import User
+from qa_portal.celery import enqueue
+
+logger = logging.getLogger(__name__)
 
 
-class ModerationError(Exception):
+class ModerationError(ApplicationError):
     """A moderation change that the rules do not allow; the message is shown to the user."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        # The form field the problem belongs to, so the page can show it there.
-        self.field = field
 
 
 class ModerationConflict(ModerationError):
@@ -50,7 +51,14 @@ def sample_score(*, audit: Audit) -> int:
 
 
 def sample_reason_for(*, audit: Audit, policy: Policy) -> str | None:
-    """Which sampling rule (if any) picks this submitted audit; mandatory rules take precedence."""
+    """Which sampling rule (if any) picks this submitted audit; mandatory rules take precedence.
+
+    The audit's programme says how much is moderated: a sample (its own percentage, or the policy's),
+    every audit, or none at all (then not even the mandatory rules apply).
+    """
+    programme = audit.programme
+    if programme.moderation_rule == programme.ModerationRule.NONE:
+        return None
     if policy.sample_all_inadequate and audit.auditor_grade == Grade.INADEQUATE:
         return Moderation.SampleReason.INADEQUATE
     if policy.sample_all_at_risk and audit.at_risk:
@@ -60,7 +68,7 @@ def sample_reason_for(*, audit: Audit, policy: Policy) -> str | None:
         earlier = Audit.objects.returned().filter(auditor_id=audit.auditor_id).exclude(pk=audit.pk).count()
         if earlier < policy.new_auditor_threshold:
             return Moderation.SampleReason.NEW_AUDITOR
-    if random_sample_picks(audit=audit, percent=policy.sample_percent):
+    if random_sample_picks(audit=audit, percent=programme.moderation_percent(policy.sample_percent)):
         return Moderation.SampleReason.RANDOM
     return None
 
@@ -80,8 +88,13 @@ def random_sample_picks(*, audit: Audit, percent: int) -> bool:
         return False
     if percent >= 100:
         return True
-    returned = Audit.objects.returned().filter(month=audit.month).count()
-    drawn = Moderation.objects.filter(audit__month=audit.month, sample_reason=Moderation.SampleReason.RANDOM).count()
+    # Each programme's sample is drawn on its own: a themed audit's returns do not shift the monthly audit's share.
+    returned = Audit.objects.returned().filter(month=audit.month, programme_id=audit.programme_id).count()
+    drawn = Moderation.objects.filter(
+        audit__month=audit.month,
+        audit__programme_id=audit.programme_id,
+        sample_reason=Moderation.SampleReason.RANDOM,
+    ).count()
     exact = returned * percent
     floor, ceiling = exact // 100, -(-exact // 100)
     if drawn < floor:
@@ -251,7 +264,13 @@ def _claim(*, moderation: Moderation, expected_version: int | None, moderator: U
 
 
 def moderation_outcome(*, auditor_grade: str, moderator_grade: str) -> str:
-    """Agreed, upgraded (the moderator's grade is better than the auditor's) or downgraded."""
+    """Agreed, upgraded (the moderator's grade is better than the auditor's) or downgraded.
+
+    "Not graded" has no rank: a moderation where either side did not grade moved no grade up or down,
+    so it counts as agreed (as a re-audit of a not-graded audit counts in `returned` only).
+    """
+    if auditor_grade not in GRADE_RANK or moderator_grade not in GRADE_RANK:
+        return Moderation.Outcome.AGREED
     auditor_rank = GRADE_RANK[Grade(auditor_grade)]
     moderator_rank = GRADE_RANK[Grade(moderator_grade)]
     if moderator_rank > auditor_rank:
@@ -270,18 +289,21 @@ def moderation_record(
     rationale: str,
     feedback: str,
     area_grades: Mapping[int, str] | None = None,
+    themes: Mapping[str, Sequence[int]] | None = None,
     expected_version: int,
 ) -> Moderation:
     """Record the moderator's grade, rationale and feedback; the moderator's grade becomes the final grade.
 
     `area_grades` maps practice-area ids of the audit's template to a grade (optional,
-    any subset). Of two moderators submitting at once only one is recorded; the other
+    any subset). `themes` maps "improvement" and "strength" to theme ids: the audit's learning-theme
+    tags as the moderator confirms or changes them (every tag kept is marked confirmed by them);
+    None leaves the tags alone. Of two moderators submitting at once only one is recorded; the other
     gets ModerationConflict and their form is shown again with what they typed.
     """
     rationale = (rationale or "").strip()
     feedback = (feedback or "").strip()
-    audit = Audit.objects.select_related("team").get(pk=moderation.audit_id)
-    if grade not in Grade.values:
+    audit = Audit.objects.select_related("team", "programme").get(pk=moderation.audit_id)
+    if grade not in Grade.values and not (grade == NOT_GRADED and audit.programme.allows_not_graded):
         raise ModerationError("Choose the overall grade.", field="grade")
     if not audit.is_returned:
         raise ModerationError("The audit was sent back to the auditor; moderate it once it is resubmitted.")
@@ -324,15 +346,31 @@ def moderation_record(
         ModeratedAreaGrade(moderation=moderation, area_id=area_id, grade=value)
         for area_id, value in area_grades.items()
     )
+    data_version_bump()
+    if themes is not None:
+        try:
+            audit_themes_set(
+                audit=audit,
+                improvement=themes.get(ThemeKind.IMPROVEMENT, []),
+                strength=themes.get(ThemeKind.STRENGTH, []),
+                confirmed_by=moderator,
+            )
+        except ThemeError as exc:  # the whole moderation rolls back with it
+            raise ModerationError(str(exc), field="themes_improvement") from exc
     # The final grade is decided in one place, which also tells the Child of Concern workflow.
     audit_set_final_grade(audit=Audit.objects.select_related("moderation", "child", "team").get(pk=audit.pk))
 
-    from moderation.tasks import notify_auditor_of_moderation
-
-    # robust: the moderation is already committed, so a broker or mail server that is down must not turn
-    # the moderator's recorded grade into an error page (a resubmit would only meet "already recorded");
-    # the auditor still sees the result on their feedback page and home panel.
-    transaction.on_commit(lambda: notify_auditor_of_moderation.delay(moderation.pk), robust=True)
+    # The moderation is already committed, so a broker or mail server that is down must not turn the
+    # moderator's recorded grade into an error page (a resubmit would only meet "already recorded"): enqueue
+    # logs it as an error and `auditor_notified_at` stays empty, so the unsent e-mail can be found.
+    enqueue(
+        "moderation.tasks.notify_auditor_of_moderation",
+        moderation.pk,
+        on_failure=lambda: logger.error(
+            "Moderation %s: the auditor's e-mail could not be queued and was not sent (auditor_notified_at is empty).",
+            moderation.pk,
+        ),
+    )
     return moderation
 
 
@@ -383,6 +421,7 @@ def moderation_finalise(
     acknowledged = Moderation.objects.filter(
         pk=moderation.pk, status=Moderation.Status.COMPLETED, acknowledged_at__isnull=True
     ).update(acknowledged_at=now, version=F("version") + 1)
+    data_version_bump()
     if not acknowledged:
         raise ModerationConflict("This audit has already been finalised.")
 
@@ -404,16 +443,16 @@ def moderation_finalise(
                 row.evidence, row.impact = evidence, impact
                 changed_rows.append(row)
         AreaGrade.objects.bulk_update(changed_rows, ["evidence", "impact"])
+        data_version_bump()
     for action in new_actions:
-        created = Action(
+        action_create(
             audit=audit,
             description=action.description.strip(),
             owner=action.owner,
             due_on=action.due_on,
             in_care_plan=action.in_care_plan,
+            reason="Added when finalising after moderation",
         )
-        created._change_reason = "Added when finalising after moderation"
-        created.save()
     audit.finalised_on = today
     # Bump the audit's optimistic-lock version, so any form still open on the old text is told.
     audit.version += 1
@@ -433,6 +472,7 @@ def moderation_review(*, moderation: Moderation, by: User, agrees: bool, note: s
     updated = Moderation.objects.filter(
         pk=moderation.pk, status=Moderation.Status.COMPLETED, reviewed_at__isnull=True
     ).update(version=F("version") + 1)
+    data_version_bump()
     if not updated:
         raise ModerationConflict("This moderation is not awaiting a third check (not moderated, or already reviewed).")
     moderation.refresh_from_db()

@@ -16,14 +16,17 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from audits.completion_selectors import audit_readonly_context
 from audits.models import AreaGrade, Grade, Policy
-from audits.periods import add_months, month_end
+from common.errors import show_error
+from common.periods import add_months, month_end
+from common.versioned_cache import cached
 from moderation import selectors
-from moderation.filters import PanelFilter, SampleFilter
+from moderation.filters import FeedbackSort, PanelFilter, QueueSort, ReviewSort, SampleFilter
 from moderation.forms import (
     AddToSampleForm,
     FinaliseForm,
@@ -63,17 +66,13 @@ def _with_audit(queryset: QuerySet[Moderation]) -> QuerySet[Moderation]:
         "audit__auditor",
         "audit__social_worker",
         "audit__template",
+        "audit__programme",
         "moderator",
         "reviewed_by",
     ).prefetch_related(
         Prefetch("audit__area_grades", queryset=AreaGrade.objects.select_related("area")),
         "area_grades__area",
     )
-
-
-def _service_error(form, error: ModerationError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 # The moderator.
@@ -84,8 +83,10 @@ class QueueView(ModeratorRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        queue = QueueSort(self.request.GET, queryset=selectors.moderation_queue(self.request.user))
+        context["filter"] = queue
         # list() runs each query here, so the template does not query per row.
-        context["queue"] = list(selectors.moderation_queue(self.request.user))
+        context["queue"] = list(queue.qs)
         context["recent"] = list(selectors.moderations_recently_completed_by(self.request.user))
         context["today"] = timezone.localdate()
         return context
@@ -134,6 +135,7 @@ class ModerateView(ModeratorRequiredMixin, View):
                 rationale=form.cleaned_data["rationale"],
                 feedback=form.cleaned_data["feedback"],
                 area_grades=form.area_grades(),
+                themes=form.themes(),
                 expected_version=form.cleaned_data["version"],
             )
         except ModerationConflict as error:
@@ -150,7 +152,7 @@ class ModerateView(ModeratorRequiredMixin, View):
             form.add_error(None, f"{error.message} What you typed is kept below so you can copy it.")
             return self.render_page(current, form, status=409, conflict=True)
         except ModerationError as error:
-            _service_error(form, error)
+            show_error(request, error, form=form)
             return self.render_page(moderation, form, status=400)
         messages.success(request, f"Moderation of {moderation.audit.child.case_ref} recorded; the auditor is told.")
         return redirect("moderation:queue")
@@ -177,7 +179,9 @@ class FeedbackListView(AuditorRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["moderations"] = list(selectors.feedback_for_auditor(self.request.user))
+        feedback = FeedbackSort(self.request.GET, queryset=selectors.feedback_for_auditor(self.request.user))
+        context["filter"] = feedback
+        context["moderations"] = list(feedback.qs)
         return context
 
 
@@ -228,7 +232,7 @@ class FinaliseView(AuditorRequiredMixin, View):
                 new_actions=[a for a in (f.new_action() for f in actions_formset.forms) if a is not None],
             )
         except ModerationError as error:
-            _service_error(form, error)
+            show_error(request, error, form=form)
             status = 409 if isinstance(error, ModerationConflict) else 400
             return self.render_page(moderation, form, actions_formset, status=status)
         messages.success(request, f"Audit of {moderation.audit.child.case_ref} finalised.")
@@ -236,6 +240,16 @@ class FinaliseView(AuditorRequiredMixin, View):
 
 
 # The QA team.
+
+
+def _moderated_month_from(data) -> tuple[MonthForm, datetime.date, bool]:
+    """The month asked for; else the latest month with moderated audits (True), else this month (False)."""
+    if data.get("month"):
+        month_form, month = MonthForm.month_from(data, default=timezone.localdate().replace(day=1))
+        return month_form, month, False
+    latest = selectors.latest_moderated_month()
+    month_form, month = MonthForm.month_from(data, default=latest or timezone.localdate().replace(day=1))
+    return month_form, month, latest is not None
 
 
 def _month_url(name: str, month: datetime.date, **params) -> str:
@@ -276,7 +290,7 @@ class ReviewView(QualityRequiredMixin, View):
                 note=form.cleaned_data["note"],
             )
         except ModerationError as error:
-            _service_error(form, error)
+            show_error(request, error, form=form)
             return self.render_page(moderation, form, status=409 if isinstance(error, ModerationConflict) else 400)
         messages.success(request, f"Third check of {moderation.audit.child.case_ref} recorded.")
         return redirect("moderation:review", pk=moderation.pk)
@@ -290,10 +304,12 @@ class ReviewListView(QualityRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return selectors.awaiting_review()
+        self.filterset = ReviewSort(self.request.GET, queryset=selectors.awaiting_review())
+        return self.filterset.qs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["filter"] = self.filterset
         context["month"] = timezone.localdate().replace(day=1)
         return context
 
@@ -307,13 +323,21 @@ class SampleView(QualityRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         month_form, month = MonthForm.month_from(self.request.GET, default=timezone.localdate().replace(day=1))
         sample = SampleFilter(self.request.GET, queryset=selectors.sample_for_month(month))
-        moderators = list(selectors.moderators_by_load(month))
+        # Each moderator's load, kept until the data changes (a moderation or a person saved moves the version on).
+        moderators = cached("moderators-by-load", (month,), lambda: list(selectors.moderators_by_load(month)))
+        # Each assigned row links to the page again with `reassign=<its id>`; that row alone then shows the select
+        # of moderators (no script needed), so the moderators' options are on the page once, not once per row.
+        query = self.request.GET.copy()
+        reassigning = query.pop("reassign", [""])[-1]
         context.update(
             month=month,
             month_form=month_form,
             filter=sample,
             moderations=list(sample.qs),
             moderators=moderators,
+            reassigning=int(reassigning) if reassigning.isdigit() else None,
+            reassign_query=query.urlencode(),
+            moderator_options=format_html_join("", '<option value="{}">{}</option>', ((m.pk, m) for m in moderators)),
             ratio=Policy.current().auditors_per_moderator,
             add_form=kwargs.get("add_form") or AddToSampleForm(audits=selectors.audits_addable_to_sample(month)),
             today=timezone.localdate(),
@@ -351,7 +375,7 @@ class SampleAddView(_SampleActionView):
         try:
             moderation = moderation_add_manual(audit=form.cleaned_data["audit"], by=request.user)
         except ModerationError as error:
-            messages.error(request, error.message)
+            show_error(request, error)
             return self.back()
         who = moderation.moderator or "nobody yet (no eligible moderator)"
         messages.success(request, f"{moderation.audit.child.case_ref} added to the sample and assigned to {who}.")
@@ -366,7 +390,7 @@ class SampleRemoveView(_SampleActionView):
         try:
             moderation_remove(moderation=moderation, by=request.user, expected_version=version)
         except ModerationError as error:
-            messages.error(request, f"{moderation.audit.child.case_ref}: {error.message}")
+            show_error(request, error, prefix=f"{moderation.audit.child.case_ref}: ")
             return self.back()
         messages.success(request, f"{moderation.audit.child.case_ref} removed from the sample.")
         return self.back()
@@ -388,7 +412,7 @@ class SampleReassignView(_SampleActionView):
                 expected_version=form.cleaned_data["version"],
             )
         except ModerationError as error:
-            messages.error(request, f"{moderation.audit.child.case_ref}: {error.message}")
+            show_error(request, error, prefix=f"{moderation.audit.child.case_ref}: ")
             return self.back()
         messages.success(request, f"{moderation.audit.child.case_ref} reassigned to {form.cleaned_data['moderator']}.")
         return self.back()
@@ -401,11 +425,12 @@ class PanelView(QualityRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        month_form, month = MonthForm.month_from(self.request.GET, default=timezone.localdate().replace(day=1))
+        month_form, month, defaulted = _moderated_month_from(self.request.GET)
         panel = PanelFilter(self.request.GET, queryset=selectors.disagreements(month))
         context.update(
             month=month,
             month_form=month_form,
+            latest_moderated=defaulted,
             filter=panel,
             disagreements=list(panel.qs),
             summary=selectors.moderation_summary(month),
@@ -423,12 +448,13 @@ class EffectView(QualityRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        month_form, month = MonthForm.month_from(self.request.GET, default=today.replace(day=1))
+        month_form, month, defaulted = _moderated_month_from(self.request.GET)
         as_of = min(today, month_end(month))
         side_by_side = selectors.primary_vs_moderated(month)
         context.update(
             month=month,
             month_form=month_form,
+            latest_moderated=defaulted,
             effect=selectors.moderator_effect(month),
             summary=selectors.moderation_summary(month),
             side_by_side=side_by_side,

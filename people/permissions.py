@@ -6,7 +6,9 @@ friends) so that an object outside the user's scope is simply not found (404).
 """
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 ROLE_FLAGS = {
     "auditor": "is_auditor",
@@ -52,3 +54,31 @@ class ModeratorRequiredMixin(RoleRequiredMixin):
 
 class ManagerRequiredMixin(RoleRequiredMixin):
     roles = ("manager",)
+
+
+def _granted_permission_ids(user) -> set[int]:
+    """The raw permissions a user holds directly or through groups, active or not.
+
+    Read from the tables rather than `get_all_permissions()`, which answers nothing for an
+    inactive account: re-activating it would otherwise hand over rights nobody compared.
+    """
+    return set(Permission.objects.filter(Q(user=user) | Q(group__user=user)).values_list("pk", flat=True))
+
+
+def may_manage_account(actor, target) -> bool:
+    """Whether `actor` may change `target`'s account (details, roles, active flag, password) in the admin.
+
+    Nobody manages an account with more rights than their own: only a superuser changes a
+    superuser or a staff administrator (whoever can set their password can sign in as them),
+    only the QA team changes a QA team member, and an account holding a raw permission the
+    actor lacks is out of reach too. Everyone may manage their own account.
+    """
+    if not actor.is_authenticated or not actor.is_active:
+        return False
+    if actor.is_superuser or actor.pk == target.pk:
+        return True
+    if target.is_superuser or target.is_staff:
+        return False
+    if target.is_quality and not actor.is_quality:
+        return False
+    return _granted_permission_ids(target) <= _granted_permission_ids(actor)

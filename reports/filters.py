@@ -12,9 +12,12 @@ import django_filters
 from django import forms
 from django.db.models import F, Q, QuerySet
 
-from audits.models import AreaGrade, Audit, Feedback, Grade, IroViews, LegalStatus
+from audits.models import OVERALL_GRADE_CHOICES, AreaGrade, Audit, AuditTheme, Feedback, Grade, IroViews, ThemeKind
+from caseload.models import LegalStatus
+from common.listing import ListFilterSet, SortFilter
 from moderation.models import Moderation
 from moderation.selectors import AUDIT_RANKS
+from reports.reaudits import REAUDIT_CHOICES, reaudit_q
 from reports.selectors import RETURNED
 
 MONTH_INPUT = {"input_formats": ["%Y-%m"], "widget": forms.TextInput(attrs={"placeholder": "YYYY-MM"})}
@@ -60,7 +63,7 @@ MODERATION_Q = {
 }
 
 
-class AuditDrilldownFilter(django_filters.FilterSet):
+class AuditDrilldownFilter(ListFilterSet):
     month = django_filters.DateFilter(label="Month", field_name="month", help_text="YYYY-MM", **MONTH_INPUT)
     month_from = django_filters.DateFilter(
         label="From month", field_name="month", lookup_expr="gte", help_text="YYYY-MM", **MONTH_INPUT
@@ -71,7 +74,10 @@ class AuditDrilldownFilter(django_filters.FilterSet):
     outcome = django_filters.ChoiceFilter(label="Outcome", choices=OUTCOMES, empty_label="Any", method="filter_outcome")
     late = django_filters.BooleanFilter(label="Returned late", method="filter_late", widget=YES)
     grade = django_filters.MultipleChoiceFilter(
-        label="Final grade", field_name="final_grade", choices=Grade.choices, widget=forms.CheckboxSelectMultiple
+        label="Final grade",
+        field_name="final_grade",
+        choices=OVERALL_GRADE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
     )
     auditor_grade = django_filters.MultipleChoiceFilter(
         label="Auditor's grade", choices=Grade.choices, widget=forms.CheckboxSelectMultiple
@@ -79,6 +85,8 @@ class AuditDrilldownFilter(django_filters.FilterSet):
     at_risk = django_filters.BooleanFilter(label="At risk of becoming Inadequate", method="filter_flag", widget=YES)
     legal_status = django_filters.ChoiceFilter(label="Legal status", choices=LegalStatus.choices, empty_label="Any")
     team = django_filters.CharFilter(label="Team", field_name="team__name")
+    service_area = django_filters.CharFilter(label="Service area", field_name="service_area__name")
+    programme = django_filters.CharFilter(label="Programme (its slug)", field_name="programme__slug")
     moderated = django_filters.BooleanFilter(label="Moderated", method="filter_moderated", widget=YES)
     moderation = django_filters.ChoiceFilter(
         label="Moderation outcome",
@@ -102,11 +110,33 @@ class AuditDrilldownFilter(django_filters.FilterSet):
     area_grade = django_filters.ChoiceFilter(
         label="Practice area's grade", choices=Grade.choices, empty_label="Any", method="filter_practice_area"
     )
+    reaudit = django_filters.ChoiceFilter(
+        label="Re-audits", choices=REAUDIT_CHOICES, empty_label="Any", method="filter_reaudit"
+    )
+    theme = django_filters.CharFilter(label="Learning theme", method="filter_theme")
+    strand = django_filters.CharFilter(label="Improvement-plan strand", method="filter_theme")
+    theme_kind = django_filters.ChoiceFilter(
+        label="Tagged as", choices=ThemeKind.choices, empty_label="Either", method="filter_theme"
+    )
     awaiting_finalisation = django_filters.DateFilter(
         label="Awaiting finalisation on",
         method="filter_awaiting",
         help_text="YYYY-MM-DD",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    # The column headers (common.listing); by default newest month first, as the view orders it.
+    sort = SortFilter(
+        fields=(
+            ("month", "month"),
+            ("child__case_ref", "child"),
+            ("team__name", "team"),
+            ("auditor__last_name", "auditor"),
+            ("legal_status", "legal_status"),
+            ("due_on", "due"),
+            ("submitted_on", "submitted"),
+        ),
+        default="-month",
+        tiebreak=("team__name", "auditor__last_name", "id"),
     )
 
     class Meta:
@@ -155,6 +185,26 @@ class AuditDrilldownFilter(django_filters.FilterSet):
         if data.get("area_grade"):
             grades = grades.filter(grade=data["area_grade"])
         return queryset.filter(pk__in=grades.values("audit_id"))
+
+    def filter_reaudit(self, queryset: QuerySet[Audit], name: str, value: str) -> QuerySet[Audit]:
+        return queryset.filter(reaudit_q(value))
+
+    def filter_theme(self, queryset: QuerySet[Audit], name: str, value: str) -> QuerySet[Audit]:
+        # Theme and kind must hold for the same tag, so both are applied together, once, through a subquery
+        # (as for practice areas); the theme's name is matched whatever its case, as the importer matches it.
+        data = self.form.cleaned_data
+        # The first of the three present applies them all; the others leave the queryset as it is.
+        present = [key for key in ("theme", "strand", "theme_kind") if data.get(key)]
+        if present and name != present[0]:
+            return queryset
+        tags = AuditTheme.objects.all()
+        if data.get("theme"):
+            tags = tags.filter(theme__name__iexact=data["theme"])
+        if data.get("strand"):
+            tags = tags.filter(theme__strand__iexact=data["strand"])
+        if data.get("theme_kind"):
+            tags = tags.filter(kind=data["theme_kind"])
+        return queryset.filter(pk__in=tags.values("audit_id"))
 
     def filter_awaiting(self, queryset: QuerySet[Audit], name: str, value) -> QuerySet[Audit]:
         moderated_by_then = Q(moderation__status=Moderation.Status.COMPLETED) & (

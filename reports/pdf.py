@@ -14,6 +14,7 @@ import logging
 import mimetypes
 import posixpath
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -22,7 +23,10 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
+from audits.selectors import ReportScope
+from common.periods import month_end
 from reports.presenters import report_context
 
 # WeasyPrint reports every step at INFO (some while it is imported); the job's own progress column says enough.
@@ -85,6 +89,91 @@ class StaticFilesOnlyFetcher(URLFetcher):
         return None
 
 
+@dataclass(frozen=True)
+class RenderedBody:
+    """The report's pages below the cover, as HTML, with the SVG charts they show (by file name)."""
+
+    html: str
+    charts: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What the cover says: the edition (draft or published), who wrote it and for whom."""
+
+    month: datetime.date
+    as_of: datetime.date
+    revision: int = 1
+    draft: bool = True
+    authors: list[str] = field(default_factory=list)
+    requested_by: str = ""
+    published_at: datetime.datetime | None = None
+    published_by: str = ""
+    # The scope in words, on the title and the cover; blank for the monthly report's default scope.
+    scope_label: str = ""
+
+
+def report_scope_label(scope: ReportScope | None) -> str:
+    """A monthly report's scope in words ("All programmes, Early Help"); blank for the default (the monthly
+    audit in every service area), whose PDF reads as it always has."""
+    if scope is None or (scope.is_monthly and scope.service_area is None):
+        return ""
+    if scope.is_monthly:
+        programme = "The monthly audit"
+    else:
+        programme = scope.programme.name if scope.programme else "All programmes"
+    return f"{programme}, {scope.service_area.name}" if scope.service_area else programme
+
+
+def _step(progress: Callable[[int], None] | None, percent: int) -> None:
+    if progress is not None:
+        progress(percent)
+
+
+def render_report_body(
+    *,
+    month: datetime.date,
+    as_of: datetime.date | None = None,
+    progress: Callable[[int], None] | None = None,
+    scope: ReportScope | None = None,
+) -> RenderedBody:
+    """The figures, tables, charts and narrative for `month` as of `as_of`, rendered once.
+
+    The draft keeps this; the published edition prints the same body, so publishing never changes a figure.
+    """
+    context = report_context(month, as_of, scope)
+    _step(progress, 30)
+    context.update(pdf=True, chart_base_url=CHART_BASE_URL)
+    html = render_to_string("reports/_report_body.html", context)
+    charts = {f"{chart.name}.svg": str(chart.svg) for chart in context["charts"].values() if chart.has_data}
+    return RenderedBody(html=html, charts=charts)
+
+
+def report_pdf_from_body(*, body: RenderedBody, cover: Cover, progress: Callable[[int], None] | None = None) -> bytes:
+    """The PDF of an already rendered body under `cover`."""
+    html = render_to_string(
+        "reports/report_pdf.html",
+        {
+            "cover": cover,
+            "month": cover.month,
+            "as_of": cover.as_of,
+            # The body is our own template's output (narrative text escaped, then sanitised Markdown).
+            "body_html": mark_safe(body.html),  # noqa: S308
+            # The contents list the targets' section when the body has one (a body rendered before targets had none).
+            "has_targets": 'id="targets-heading"' in body.html,
+            "council_name": settings.COUNCIL_NAME,
+            "protective_marking": settings.PROTECTIVE_MARKING,
+            "generated_at": timezone.localtime(),
+        },
+    )
+    _step(progress, 45)
+    charts = {name: svg.encode() for name, svg in body.charts.items()}
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnlyFetcher(charts))
+    pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+    _step(progress, 95)
+    return pdf
+
+
 def report_pdf(
     *,
     month: datetime.date,
@@ -92,28 +181,19 @@ def report_pdf(
     draft: bool = True,
     revision: int = 1,
     requested_by: str = "",
+    authors: list[str] | None = None,
     progress: Callable[[int], None] | None = None,
+    scope: ReportScope | None = None,
 ) -> bytes:
     """The report for `month` as of `as_of` as PDF bytes; `progress(percent)` is told as the work advances."""
-
-    def step(percent: int) -> None:
-        if progress is not None:
-            progress(percent)
-
-    context = report_context(month, as_of)
-    step(30)
-    context.update(
-        pdf=True,
-        draft=draft,
+    body = render_report_body(month=month, as_of=as_of, progress=progress, scope=scope)
+    cover = Cover(
+        month=month,
+        as_of=as_of or month_end(month),
         revision=revision,
+        draft=draft,
+        authors=authors or [],
         requested_by=requested_by,
-        generated_at=timezone.localtime(),
-        chart_base_url=CHART_BASE_URL,
+        scope_label=report_scope_label(scope),
     )
-    html = render_to_string("reports/report_pdf.html", context)
-    charts = {f"{chart.name}.svg": chart.svg.encode() for chart in context["charts"].values() if chart.has_data}
-    step(45)
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnlyFetcher(charts))
-    pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
-    step(95)
-    return pdf
+    return report_pdf_from_body(body=body, cover=cover, progress=progress)

@@ -1,59 +1,47 @@
-"""Calendar arithmetic for the report: months, financial quarters and their labels.
+"""The months a report can be made for, and the days its figures can be counted to.
 
-Financial quarters follow contracts.md: Q1 is April to June, and the label of
-October to December 2019 is `Q3 2019/20`.
+Months and financial quarters themselves are in `common.periods`.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
-# The report's modules read months from here too.
-from audits.periods import add_months, month_end, month_key, month_start, months_ending  # noqa: F401
+from common.periods import add_months, month_end, month_start
 
-
-def parse_month(value: str) -> datetime.date:
-    """`YYYY-MM` to the month's first day; ValueError with a readable message otherwise."""
-    try:
-        parsed = datetime.datetime.strptime(value.strip(), "%Y-%m").date()
-    except (AttributeError, ValueError):
-        raise ValueError(f"'{value}' is not a month in the form YYYY-MM, for example 2026-10.") from None
-    return parsed
+# The report's sensible range: no council audited children's social care on this product before 2000, and a
+# report for a month more than a year ahead has nothing in it. Addresses and dates outside get a message.
+EARLIEST_REPORT_MONTH = datetime.date(2000, 1, 1)
+REPORT_MONTHS_AHEAD = 12
 
 
-def parse_day(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value.strip())
-    except (AttributeError, ValueError):
-        raise ValueError(f"'{value}' is not a date in the form YYYY-MM-DD, for example 2026-10-31.") from None
+def _uk(day: datetime.date) -> str:
+    return f"{day.day} {day:%b %Y}"
 
 
-@dataclass(frozen=True)
-class Quarter:
-    label: str
-    start: datetime.date
-    # Exclusive end: the first day after the quarter (or after the report month, for the last quarter).
-    end: datetime.date
+def latest_report_month(today: datetime.date) -> datetime.date:
+    return add_months(month_start(today), REPORT_MONTHS_AHEAD)
 
 
-def quarter_of(month: datetime.date) -> Quarter:
-    """The financial quarter holding `month` (full quarter)."""
-    months_into_year = (month.month - 4) % 12
-    number = months_into_year // 3 + 1
-    start = add_months(month_start(month), -(months_into_year % 3))
-    first_year = month.year if month.month >= 4 else month.year - 1
-    label = f"Q{number} {first_year}/{(first_year + 1) % 100:02d}"
-    return Quarter(label=label, start=start, end=add_months(start, 3))
+def check_report_month(month: datetime.date, today: datetime.date) -> None:
+    """ValueError with a readable message when `month` is outside the months a report can be made for."""
+    latest = latest_report_month(today)
+    if not EARLIEST_REPORT_MONTH <= month_start(month) <= latest:
+        raise ValueError(
+            f"Reports can be made for {EARLIEST_REPORT_MONTH:%B %Y} to {latest:%B %Y}; "
+            f"{month.year:04d}-{month.month:02d} is outside that range."
+        )
 
 
-def quarters_ending(month: datetime.date, count: int) -> list[Quarter]:
-    """The `count` quarters ending with the one holding `month`, oldest first.
+def check_as_of(month: datetime.date, as_of: datetime.date, today: datetime.date) -> None:
+    """ValueError unless `as_of` falls between the report month's first day and the later of its last day and today.
 
-    The last quarter stops at `month` (contracts.md: it counts only the months
-    up to and including the report month).
+    Figures cannot be counted to a day that has not come yet, except the report month's own last day (the default).
     """
-    current = quarter_of(month)
-    quarters = [quarter_of(add_months(current.start, -3 * offset)) for offset in range(count - 1, 0, -1)]
-    quarters.append(Quarter(label=current.label, start=current.start, end=add_months(month_start(month), 1)))
-    return quarters
+    first, last = month_start(month), max(month_end(month), today)
+    if as_of < first:
+        raise ValueError("The figures cannot be counted to a date before the report month starts.")
+    if as_of > last:
+        raise ValueError(
+            f"The figures can be counted to a day from {_uk(first)} to {_uk(last)}; {_uk(as_of)} has not come yet."
+        )

@@ -21,11 +21,15 @@ from typing import Any
 from django.db.models import Case, CharField, Count, F, Min, Q, QuerySet, Value, When
 
 from actions import selectors as action_selectors
-from audits.figures import GRADE_KEYS, percent
-from audits.models import AreaGrade, AreaGradeChoice, Audit, Feedback, Grade, IroViews, LegalStatus
+from audits.models import GRADE_KEYS, NOT_GRADED, AreaGrade, AreaGradeChoice, Audit, Feedback, Grade, IroViews
+from audits.selectors import ReportScope, scope_q
+from caseload.models import LegalStatus
+from common.figures import percent
+from common.periods import add_months, month_end, month_key, month_start, months_ending, quarters_ending
 from moderation import selectors as moderation_selectors
 from moderation.models import Moderation
-from reports.periods import add_months, month_end, month_key, month_start, months_ending, quarters_ending
+from reports.reaudits import reaudit_figures
+from reports.themes import theme_figures
 
 RATING_MONTHS = 3
 MODERATOR_EFFECT_MONTHS = 5
@@ -37,6 +41,8 @@ TEAM_GOOD_OR_INADEQUATE_THRESHOLD = 3
 RETURNED = Q(submitted_on__isnull=False) & ~Q(status=Audit.Status.SENT_BACK)
 MODERATED = RETURNED & Q(moderation__status=Moderation.Status.COMPLETED)
 GOOD_OR_BETTER = (Grade.OUTSTANDING, Grade.GOOD)
+# A grade block counts the four grades and the returned audits not graded (contracts.md, added later).
+BLOCK_KEYS: tuple[str, ...] = (*GRADE_KEYS, NOT_GRADED)
 
 
 def _pct(part: int, whole: int) -> float | None:
@@ -48,20 +54,41 @@ def _graded(grade: str, field: str = "final_grade") -> Q:
     return RETURNED & Q(**{field: grade})
 
 
-def _grade_counts(row: dict[str, Any], prefix: str = "g_") -> dict[str, int]:
-    return {grade: row.get(f"{prefix}{grade}", 0) or 0 for grade in GRADE_KEYS}
+def _grade_counts(row: dict[str, Any], prefix: str = "g_", keys: tuple[str, ...] = BLOCK_KEYS) -> dict[str, int]:
+    return {grade: row.get(f"{prefix}{grade}", 0) or 0 for grade in keys}
 
 
 def _distribution(counts: dict[str, int], total: int | None = None) -> dict[str, Any]:
+    """A grade block: `percent` over the graded audits (seed 003's adjusted figure), `percent_of_total` over all.
+
+    Counts without `not_graded` (a practice area's, which is never "not graded") give the plain block.
+    """
     whole = sum(counts.values()) if total is None else total
-    return {"counts": counts, "total": whole, "percent": {g: _pct(n, whole) for g, n in counts.items()}}
+    if NOT_GRADED not in counts:
+        return {"counts": counts, "total": whole, "percent": {g: _pct(n, whole) for g, n in counts.items()}}
+    graded = whole - counts[NOT_GRADED]
+    return {
+        "counts": counts,
+        "total": whole,
+        "graded": graded,
+        "percent": {g: _pct(counts[g], graded) for g in GRADE_KEYS},
+        "percent_of_total": {key: _pct(n, whole) for key, n in counts.items()},
+    }
+
+
+def grade_block(row: dict[str, Any], prefix: str = "g_") -> dict[str, Any]:
+    """The grade block (with `not_graded`) of a row annotated with `_grade_aggregates(prefix)`; a missing
+    key counts 0 (the period report reads its summed rows with it)."""
+    return _distribution(_grade_counts(row, prefix))
 
 
 def _grade_aggregates(prefix: str = "g_", field: str = "final_grade", base: Q = RETURNED) -> dict[str, Count]:
-    return {f"{prefix}{grade}": Count("id", filter=base & Q(**{field: grade})) for grade in GRADE_KEYS}
+    return {f"{prefix}{grade}": Count("id", filter=base & Q(**{field: grade})) for grade in BLOCK_KEYS}
 
 
-def _monthly_rows(first: datetime.date, last: datetime.date) -> dict[datetime.date, dict[str, Any]]:
+def _monthly_rows(
+    audits: QuerySet[Audit], first: datetime.date, last: datetime.date
+) -> dict[datetime.date, dict[str, Any]]:
     """One row per month in [first, last] with every per-month count the report needs (one query)."""
     late = RETURNED & Q(submitted_on__gt=F("due_on"))
     aggregates = {
@@ -84,11 +111,11 @@ def _monthly_rows(first: datetime.date, last: datetime.date) -> dict[datetime.da
     for who in ("child", "parent"):
         for feeling in Feedback.values:
             aggregates[f"{who}_{feeling}"] = Count("id", filter=RETURNED & Q(**{f"{who}_feedback": feeling}))
-    rows = Audit.objects.filter(month__gte=first, month__lte=last).order_by().values("month").annotate(**aggregates)
+    rows = audits.filter(month__gte=first, month__lte=last).order_by().values("month").annotate(**aggregates)
     return {row["month"]: row for row in rows}
 
 
-def _quarter_ratings(month: datetime.date) -> list[dict[str, Any]]:
+def _quarter_ratings(audits: QuerySet[Audit], month: datetime.date) -> list[dict[str, Any]]:
     quarters = quarters_ending(month, QUARTERS)
     label = Case(
         *[When(month__gte=q.start, month__lt=q.end, then=Value(q.label)) for q in quarters],
@@ -96,7 +123,7 @@ def _quarter_ratings(month: datetime.date) -> list[dict[str, Any]]:
         output_field=CharField(),
     )
     rows = (
-        Audit.objects.filter(month__gte=quarters[0].start, month__lt=quarters[-1].end)
+        audits.filter(month__gte=quarters[0].start, month__lt=quarters[-1].end)
         .order_by()
         .annotate(quarter=label)
         .values("quarter")
@@ -106,9 +133,9 @@ def _quarter_ratings(month: datetime.date) -> list[dict[str, Any]]:
     return [{"quarter": q.label, **_distribution(_grade_counts(by_label.get(q.label, {})))} for q in quarters]
 
 
-def _legal_status_ratings(first: datetime.date, last: datetime.date) -> dict[str, Any]:
+def _legal_status_ratings(audits: QuerySet[Audit], first: datetime.date, last: datetime.date) -> dict[str, Any]:
     rows = (
-        Audit.objects.filter(RETURNED, month__gte=first, month__lte=last)
+        audits.filter(RETURNED, month__gte=first, month__lte=last)
         .order_by()
         .values("legal_status")
         .annotate(**_grade_aggregates())
@@ -117,10 +144,10 @@ def _legal_status_ratings(first: datetime.date, last: datetime.date) -> dict[str
     return {status: _distribution(_grade_counts(by_status.get(status, {}))) for status in LegalStatus.values}
 
 
-def _teams(month: datetime.date) -> dict[str, list[str]]:
+def _teams(audits: QuerySet[Audit], month: datetime.date) -> dict[str, list[str]]:
     three_start = add_months(month, -(RATING_MONTHS - 1))
     rows = (
-        Audit.objects.filter(month__gte=add_months(month, -(TEAM_TREND_MONTHS - 1)), month__lte=month)
+        audits.filter(month__gte=add_months(month, -(TEAM_TREND_MONTHS - 1)), month__lte=month)
         .order_by()
         .values("team__name")
         .annotate(
@@ -154,17 +181,22 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def report_figures(month: datetime.date, as_of: datetime.date | None = None) -> dict[str, Any]:
+def report_figures(
+    month: datetime.date, as_of: datetime.date | None = None, scope: ReportScope | None = None
+) -> dict[str, Any]:
     """Every figure of contracts.md section 2 for `month` (any day in it) as of `as_of` (default: month end).
 
+    `scope` (default: the monthly audit, every service area) narrows every figure to its audits.
     Moderation figures come from `moderation.selectors` and action / Child of
     Concern figures from `actions.selectors`, so each figure has one definition
     that the moderation panel, the action tracker and this report all share.
     """
     month = month_start(month)
     as_of = as_of or month_end(month)
+    scope = scope or ReportScope.monthly()
+    audits = Audit.objects.filter(scope.q())
     months = months_ending(month, RETURNS_MONTHS)
-    rows = _monthly_rows(months[0], month)
+    rows = _monthly_rows(audits, months[0], month)
     empty: dict[str, Any] = {}
     this = rows.get(month, empty)
 
@@ -210,9 +242,11 @@ def report_figures(month: datetime.date, as_of: datetime.date | None = None) -> 
     figures = {
         "month": month_key(month),
         "as_of": as_of.isoformat(),
+        "programme": scope.programme_key,
+        "service_area": scope.service_area_name,
         "ratings_by_month": ratings_by_month,
-        "ratings_by_quarter": _quarter_ratings(month),
-        "ratings_by_legal_status": _legal_status_ratings(three_start, month),
+        "ratings_by_quarter": _quarter_ratings(audits, month),
+        "ratings_by_legal_status": _legal_status_ratings(audits, three_start, month),
         "at_risk": {
             "inadequate": inadequate,
             "at_risk": at_risk,
@@ -220,9 +254,9 @@ def report_figures(month: datetime.date, as_of: datetime.date | None = None) -> 
             "total": returned,
             "percent": _pct(inadequate + at_risk, returned),
         },
-        "primary_vs_moderated": moderation_selectors.primary_vs_moderated(month),
-        "moderator_effect": moderation_selectors.moderator_effect(month),
-        "moderation": moderation_selectors.moderation_summary(month),
+        "primary_vs_moderated": moderation_selectors.primary_vs_moderated(month, scope),
+        "moderator_effect": moderation_selectors.moderator_effect(month, scope),
+        "moderation": moderation_selectors.moderation_summary(month, scope),
         "returns": returns,
         "participation": {
             "audits": returned,
@@ -233,10 +267,12 @@ def report_figures(month: datetime.date, as_of: datetime.date | None = None) -> 
             "parent_percent": _pct(count(this, "parent"), returned),
         },
         "feedback": {"child": feedback("child"), "parent": feedback("parent")},
-        "actions": action_selectors.action_figures(month, as_of),
-        "children_of_concern": action_selectors.children_of_concern_figures(month, as_of),
-        "awaiting_finalisation": moderation_selectors.awaiting_finalisation(as_of, month),
-        "teams": _teams(month),
+        "actions": action_selectors.action_figures(month, as_of, scope),
+        "children_of_concern": action_selectors.children_of_concern_figures(month, as_of, scope),
+        "awaiting_finalisation": moderation_selectors.awaiting_finalisation(as_of, month, scope),
+        "teams": _teams(audits, month),
+        "reaudits": reaudit_figures(month, scope_q(scope)),
+        "themes": theme_figures(audits.filter(month=month)),
     }
     return _jsonable(figures)
 
@@ -244,7 +280,7 @@ def report_figures(month: datetime.date, as_of: datetime.date | None = None) -> 
 # Figures the page and the PDF show beside the contract's (not part of the JSON).
 
 
-def practice_area_ratings(month: datetime.date) -> list[dict[str, Any]]:
+def practice_area_ratings(month: datetime.date, scope: ReportScope | None = None) -> list[dict[str, Any]]:
     """Per practice area, grade counts for `month` and for the 3 months ending at it (one query).
 
     Areas are matched by name across template versions, so a renamed or new
@@ -259,6 +295,7 @@ def practice_area_ratings(month: datetime.date) -> list[dict[str, Any]]:
         aggregates[f"q_{grade}"] = Count("id", filter=Q(grade=grade))
     rows = (
         AreaGrade.objects.filter(base, audit__month__gte=three_start, audit__month__lte=month)
+        .filter((scope or ReportScope.monthly()).q("audit__"))
         .exclude(grade__in=["", AreaGradeChoice.NOT_APPLICABLE])
         .order_by()
         .values("area__name")
@@ -268,18 +305,18 @@ def practice_area_ratings(month: datetime.date) -> list[dict[str, Any]]:
     return [
         {
             "area": row["area__name"],
-            "month": _distribution(_grade_counts(row, "m_")),
-            "three_months": _distribution(_grade_counts(row, "q_")),
+            "month": _distribution(_grade_counts(row, "m_", GRADE_KEYS)),
+            "three_months": _distribution(_grade_counts(row, "q_", GRADE_KEYS)),
         }
         for row in rows
     ]
 
 
-def appendix_audits(month: datetime.date) -> dict[str, QuerySet[Audit]]:
+def appendix_audits(month: datetime.date, scope: ReportScope | None = None) -> dict[str, QuerySet[Audit]]:
     """The appendix lists for `month`: by auditor name and team, never the child's name."""
     month = month_start(month)
     base = (
-        Audit.objects.filter(month=month)
+        Audit.objects.filter((scope or ReportScope.monthly()).q(), month=month)
         .select_related("auditor", "team", "exemption")
         .only(
             "id",
@@ -293,6 +330,8 @@ def appendix_audits(month: datetime.date) -> dict[str, QuerySet[Audit]]:
             "auditor__username",
             "team__name",
             "exemption__reason",
+            "exemption__detail",
+            "exemption__approved_by",
         )
         .order_by("auditor__last_name", "auditor__first_name", "team__name", "id")
     )
@@ -302,3 +341,8 @@ def appendix_audits(month: datetime.date) -> dict[str, QuerySet[Audit]]:
         "nil_returns": base.filter(status=Audit.Status.NIL_RETURN),
         "sent_back": base.filter(status=Audit.Status.SENT_BACK),
     }
+
+
+def first_data_month() -> datetime.date | None:
+    """The authority's first audit month (imported history included); None before any audit."""
+    return Audit.objects.aggregate(first=Min("month"))["first"]

@@ -5,12 +5,15 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from qa_portal.celery import MAIL_RETRY
 from reports import services
 
 MAX_PDF_RETRIES = 3
 
 
-@shared_task(bind=True, max_retries=MAX_PDF_RETRIES, acks_late=True)
+# acks_late with reject_on_worker_lost: a worker that dies mid-PDF (killed, out of memory) leaves the message to be
+# delivered again (after the broker's visibility timeout); the service's claim makes the two deliveries one PDF.
+@shared_task(bind=True, max_retries=MAX_PDF_RETRIES, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def generate_report_document(self, document_id: int) -> bool:
     """Make one report PDF; retried with back-off, then marked failed so the page says so."""
     try:
@@ -26,6 +29,12 @@ def generate_report_document(self, document_id: int) -> bool:
     return True
 
 
+@shared_task(ignore_result=True)
+def requeue_stale_report_documents() -> int:
+    """Beat, every minute: send again the PDFs lost to a broker outage or a killed worker."""
+    return services.report_documents_requeue_stale()
+
+
 @shared_task
 def draft_monthly_report() -> int | None:
     """Beat, every morning: on and after the first working day, a draft for last month if there is none."""
@@ -33,6 +42,6 @@ def draft_monthly_report() -> int | None:
     return document.pk if document else None
 
 
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=3600, max_retries=10)
+@shared_task(bind=True, **MAIL_RETRY)
 def notify_heads_of_quality(self, document_id: int) -> bool:
     return services.heads_of_quality_notify(document_id=document_id)

@@ -8,7 +8,10 @@ Everything here needs the quality role; the drill-down also starts from
 from __future__ import annotations
 
 import datetime
+import uuid
+from http import HTTPStatus
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -16,43 +19,71 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views import View
 from django.views.generic import TemplateView
 
-from audits.selectors import audits_visible_to
+from audits.models import Programme
+from audits.selectors import ReportScope, audits_visible_to
+from common.errors import show_error
+from common.http_cache import private_cacheable
+from common.periods import add_months, month_end, month_start, months_ending
 from people.permissions import QualityRequiredMixin
 from reports import services
+from reports.cache import cached, scope_key, version_token
 from reports.filters import AuditDrilldownFilter
-from reports.forms import AsOfForm, GenerateForm, NarrativeForm, ReportPeriodForm
-from reports.models import ReportDocument, ReportNarrative
-from reports.periods import add_months, month_end, month_start, months_ending
-from reports.presenters import report_context
-from reports.selectors import report_figures
+from reports.forms import AsOfForm, GenerateForm, NarrativeForm, ReportPeriodForm, ReportTargetsForm
+from reports.links import document_page_url, report_url
+from reports.models import ReportDocument, ReportNarrative, ReportTargets
+from reports.periods import check_as_of, check_report_month
+from reports.presenters import report_computed, report_context, summary_draft
+from reports.selectors import first_data_month, report_figures
 
 DRILLDOWN_PAGE_SIZE = 50
 
 
-def report_url(month: datetime.date, as_of: datetime.date | None = None) -> str:
-    url = reverse("reports:detail", kwargs={"year": month.year, "month": month.month})
-    if as_of and as_of != month_end(month):
-        url += f"?as_of={as_of.isoformat()}"
-    return url
+def _month_from_address(year: int, month: int) -> datetime.date:
+    if not 1 <= month <= 12:
+        raise ValueError(f"There is no month {month}: months run from 1 to 12.")
+    if not 1 <= year <= 9999:
+        raise ValueError(f"There is no year {year}.")
+    first = datetime.date(year, month, 1)
+    check_report_month(first, timezone.localdate())
+    return first
 
 
 class ReportMonthMixin:
-    """The report month from the address (`/reports/2026/10/`); an impossible month is not found."""
+    """The report month from the address (`/reports/2026/10/`).
+
+    An impossible month, or one outside the range a report can be made for, is not found, with a page
+    (or, for the JSON, a body) that says which months there are.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            self._report_month = _month_from_address(kwargs["year"], kwargs["month"])
+        except ValueError as error:
+            return self.month_not_found(str(error))
+        return super().dispatch(request, *args, **kwargs)
+
+    def month_not_found(self, message: str) -> HttpResponse:
+        return TemplateResponse(
+            self.request, "reports/month_not_found.html", {"message": message}, status=HTTPStatus.NOT_FOUND
+        )
 
     def report_month(self) -> datetime.date:
-        year, month = self.kwargs["year"], self.kwargs["month"]
-        if not (1 <= month <= 12 and 1990 <= year <= 2200):
-            raise Http404("No such month.")
-        return datetime.date(year, month, 1)
+        return self._report_month
 
     def report_as_of(self, month: datetime.date) -> tuple[datetime.date, AsOfForm]:
         form = AsOfForm(self.request.GET or None, month=month)
         if form.is_bound and form.is_valid():
             return form.cleaned_data["as_of"], form
         return month_end(month), form
+
+
+def _query(*parts: str) -> str:
+    joined = "&".join(part for part in parts if part)
+    return f"?{joined}" if joined else ""
 
 
 class ReportIndexView(QualityRequiredMixin, TemplateView):
@@ -69,13 +100,23 @@ class ReportIndexView(QualityRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         last_month = add_months(month_start(timezone.localdate()), -1)
-        context["recent_months"] = list(reversed(months_ending(last_month, 12)))
-        context["published"] = list(
-            ReportDocument.objects.filter(published_at__isnull=False)
+        # Only months with audits to report on: a month before the authority's first is all zeros.
+        first = first_data_month()
+        context["recent_months"] = [m for m in reversed(months_ending(last_month, 12)) if first and m >= first]
+        published = list(
+            ReportDocument.objects.filter(month_to=None, published_at__isnull=False, status=ReportDocument.Status.READY)
             .select_related("published_by")
             .order_by("-month", "-published_at")[:24]
         )
+        names = dict(Programme.objects.values_list("slug", "name")) if any(d.programme for d in published) else {}
+        context["published"] = [(document, _scope_words(document, names)) for document in published]
         return context
+
+
+def _scope_words(document: ReportDocument, names: dict[str, str]) -> str:
+    """A monthly PDF's scope in words, for the list of published reports; blank for the monthly audit's."""
+    programme = {"": "", "all": "All programmes"}.get(document.programme, names.get(document.programme, ""))
+    return ", ".join(part for part in (programme, document.service_area) if part)
 
 
 class ReportDetailView(QualityRequiredMixin, ReportMonthMixin, TemplateView):
@@ -85,25 +126,30 @@ class ReportDetailView(QualityRequiredMixin, ReportMonthMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         month = self.report_month()
         as_of, as_of_form = self.report_as_of(month)
-        context.update(report_context(month, as_of))
+        scope = as_of_form.scope
+        context.update(report_context(month, as_of, scope))
+        document_scope = services.monthly_document_scope(scope)
         documents = list(
-            ReportDocument.objects.filter(month=month)
+            ReportDocument.objects.filter(month=month, month_to=None, **document_scope)
             .select_related("requested_by", "published_by")
             .order_by("-created_at", "-pk")
         )
+        as_of_query = "" if context["is_default_as_of"] else f"as_of={as_of.isoformat()}"
         context.update(
             as_of_form=as_of_form,
             documents=documents,
+            # Each chart is its own file (ReportChartView), kept by the browser; the data version in its address
+            # gives it a new one whenever the data changes, so a kept chart is never shown stale.
+            chart_base_url=reverse("reports:detail", kwargs={"year": month.year, "month": month.month}) + "charts/",
+            chart_query=_query(as_of_query, as_of_form.scope_query, f"v={version_token()}"),
             generate_form=GenerateForm(
-                initial={
-                    "as_of": as_of.isoformat(),
-                    "revision": services.report_document_next_revision(month=month, as_of=as_of),
-                }
+                initial={"as_of": as_of.isoformat(), "request_key": uuid.uuid4(), **document_scope}
             ),
+            protective_marking=settings.PROTECTIVE_MARKING,
             previous_month=add_months(month, -1),
             next_month=add_months(month, 1),
             json_url=reverse("reports:json", kwargs={"year": month.year, "month": month.month})
-            + ("" if context["is_default_as_of"] else f"?as_of={as_of.isoformat()}"),
+            + _query(as_of_query, as_of_form.scope_query),
         )
         return context
 
@@ -111,13 +157,41 @@ class ReportDetailView(QualityRequiredMixin, ReportMonthMixin, TemplateView):
 class ReportJsonView(QualityRequiredMixin, ReportMonthMixin, View):
     """contracts.md section 2 as JSON, for Power BI and the like."""
 
+    def month_not_found(self, message: str) -> HttpResponse:
+        return JsonResponse({"errors": {"month": [message]}}, status=HTTPStatus.NOT_FOUND)
+
     def get(self, request, *args, **kwargs):
         month = self.report_month()
         form = AsOfForm(request.GET or None, month=month)
         if form.is_bound and not form.is_valid():
             return JsonResponse({"errors": {k: [str(e) for e in v] for k, v in form.errors.items()}}, status=400)
         as_of = form.cleaned_data["as_of"] if form.is_bound else month_end(month)
-        return JsonResponse(report_figures(month, as_of), json_dumps_params={"indent": 2})
+        scope = form.scope or ReportScope.monthly()
+        figures = cached("figures", (month, as_of, scope_key(scope)), lambda: report_figures(month, as_of, scope))
+        return JsonResponse(figures, json_dumps_params={"indent": 2})
+
+
+class ReportChartView(QualityRequiredMixin, ReportMonthMixin, View):
+    """One of the report's charts as an SVG file (`charts/returns.svg?as_of=…&programme=…`), for the page's <img>.
+
+    Taken from the same cached report as the page (reports.presenters.report_computed), so it is never drawn twice.
+    The same role and scope parameters as the report; a chart with nothing to draw, or no such chart, is not found.
+    The browser may keep it (private, an hour, with an ETag): it holds aggregates only (common/http_cache.py).
+    """
+
+    def month_not_found(self, message: str) -> HttpResponse:
+        return HttpResponse(message, status=HTTPStatus.NOT_FOUND, content_type="text/plain; charset=utf-8")
+
+    def get(self, request, *args, name: str, **kwargs):
+        month = self.report_month()
+        form = AsOfForm(request.GET or None, month=month)
+        if form.is_bound and not form.is_valid():
+            raise Http404("No chart for these parameters.")
+        as_of = form.cleaned_data["as_of"] if form.is_bound else month_end(month)
+        chart = report_computed(month, as_of, form.scope)["charts"].get(name)
+        if chart is None or not chart.has_data:
+            raise Http404("No such chart.")
+        return private_cacheable(request, str(chart.svg).encode(), "image/svg+xml")
 
 
 class NarrativeEditView(QualityRequiredMixin, ReportMonthMixin, View):
@@ -136,8 +210,14 @@ class NarrativeEditView(QualityRequiredMixin, ReportMonthMixin, View):
         if not form.is_valid():
             narrative = ReportNarrative.objects.filter(month=month).first()
             if request.htmx:
+                # 200, not 4xx: htmx swaps only successful responses, and the person must see why it was not saved.
+                problems = " ".join(
+                    f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+                    for name, errors in form.errors.items()
+                    for error in errors
+                )
                 return HttpResponse(
-                    '<span class="text-danger">Not saved: check the form.</span>', status=422, content_type="text/html"
+                    format_html('<span class="text-danger">Not saved: {}</span>', problems), content_type="text/html"
                 )
             return self._render(month, form, narrative, status=400)
         narrative = services.narrative_save(month=month, by=request.user, **form.cleaned_data)
@@ -147,28 +227,94 @@ class NarrativeEditView(QualityRequiredMixin, ReportMonthMixin, View):
         return redirect(report_url(month) + "#summary")
 
     def _render(self, month, form, narrative, status=200):
-        context = {"month": month, "form": form, "narrative": narrative, "report_url": report_url(month)}
+        context = {
+            "month": month,
+            "form": form,
+            "narrative": narrative,
+            "report_url": report_url(month),
+            "summary_draft": summary_draft(month),
+        }
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+
+class TargetsEditView(QualityRequiredMixin, View):
+    """The QA team's targets: each report shows its figures against them, in words and on its charts."""
+
+    template_name = "reports/targets_edit.html"
+
+    def get(self, request):
+        targets = self._targets()
+        return self._render(ReportTargetsForm(instance=targets), targets)
+
+    def post(self, request):
+        targets = self._targets()
+        # A new row is the one row (its id is the singleton's), so the model's checks validate it as it will be saved.
+        form = ReportTargetsForm(request.POST, instance=targets or ReportTargets(pk=ReportTargets.SINGLETON_PK))
+        if form.is_valid():
+            try:
+                services.report_targets_save(by=request.user, **form.cleaned_data)
+            except services.ReportError as error:
+                show_error(request, error, form=form)
+            else:
+                messages.success(request, "Targets saved. The reports now show their figures against them.")
+                return redirect("reports:targets")
+        return self._render(form, targets, status=400)
+
+    def _targets(self) -> ReportTargets | None:
+        return ReportTargets.objects.select_related("updated_by").filter(pk=ReportTargets.SINGLETON_PK).first()
+
+    def _render(self, form: ReportTargetsForm, targets: ReportTargets | None, status: int = 200) -> TemplateResponse:
+        context = {"form": form, "targets": targets}
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
 
 class DocumentGenerateView(QualityRequiredMixin, ReportMonthMixin, View):
-    """ "Generate PDF": queue one PDF (a double click gets the same one) and go back to the report."""
+    """ "Generate PDF": queue one PDF (a double click gets the same one) and go back to the report,
+    saying what happened: made already, being made here, queued for the worker, or waiting for it."""
 
     def post(self, request, *args, **kwargs):
         month = self.report_month()
         form = GenerateForm(request.POST)
-        if not form.is_valid() or form.cleaned_data["as_of"] < month:
+        if not form.is_valid():
             messages.error(request, "The PDF could not be requested: reload the report page and try again.")
             return redirect(report_url(month))
         as_of = form.cleaned_data["as_of"]
+        try:
+            check_as_of(month, as_of, timezone.localdate())
+            scope = form.scope
+        except ValueError as error:
+            messages.error(request, f"The PDF could not be requested: {error}")
+            return redirect(report_url(month))
         document, created = services.report_document_request(
-            month=month, as_of=as_of, by=request.user, revision=form.cleaned_data["revision"]
+            month=month,
+            as_of=as_of,
+            by=request.user,
+            request_key=form.cleaned_data["request_key"],
+            **services.monthly_document_scope(scope),
         )
-        if created:
-            messages.success(request, f"PDF revision {document.revision} requested. It will appear below when ready.")
-        else:
-            messages.info(request, f"PDF revision {document.revision} was already requested.")
-        return redirect(report_url(month, as_of) + "#documents")
+        document.refresh_from_db()  # The job may have started, finished or found no broker since.
+        level, text = _request_outcome(document, created)
+        messages.add_message(request, level, text)
+        return redirect(report_url(month, as_of, scope) + "#documents")
+
+
+def _request_outcome(document: ReportDocument, created: bool) -> tuple[int, str]:
+    """The message after "Generate PDF", in words that match what actually happened."""
+    name = f"PDF revision {document.revision}"
+    status = ReportDocument.Status
+    if document.status == status.READY:
+        return messages.SUCCESS, f"{name} is ready: download it below."
+    if document.status == status.FAILED:
+        return messages.ERROR, f"{name} could not be made. {document.error}"
+    if document.status == status.WAITING:
+        return messages.WARNING, (
+            f"{name} is saved, but the service that makes PDFs cannot be reached just now. It will be made "
+            "automatically as soon as the service is back, usually within a few minutes; you do not need to "
+            "click again."
+        )
+    if not created:
+        return messages.INFO, f"{name} was already requested and is being made: its progress is shown below."
+    return messages.SUCCESS, f"{name} is being made: its progress is shown below, and the download appears there."
 
 
 def _quality_document(pk: int) -> ReportDocument:
@@ -180,7 +326,7 @@ class DocumentStatusView(QualityRequiredMixin, View):
 
     def get(self, request, pk: int):
         document = _quality_document(pk)
-        context = {"document": document, "refresh_url": report_url(document.month, document.as_of)}
+        context = {"document": document, "refresh_url": document_page_url(document)}
         response = TemplateResponse(request, "reports/_document_status.html", context)
         if request.htmx and document.status in (ReportDocument.Status.READY, ReportDocument.Status.FAILED):
             # Finished while the page watched: reload it once so the version list offers Publish as well.
@@ -203,10 +349,29 @@ class DocumentPublishView(QualityRequiredMixin, View):
         try:
             services.report_document_publish(document=document, by=request.user)
         except services.ReportError as error:
-            messages.error(request, str(error))
+            show_error(request, error)
         else:
             messages.success(request, f"Revision {document.revision} published.")
-        return redirect(report_url(document.month, document.as_of) + "#documents")
+        return redirect(document_page_url(document) + "#documents")
+
+
+# What a row of the drill-down list shows: an audit is some forty columns, its moderation and auditor more.
+DRILLDOWN_COLUMNS = (
+    "month",
+    "legal_status",
+    "status",
+    "due_on",
+    "submitted_on",
+    "auditor_grade",
+    "final_grade",
+    "child__case_ref",
+    "team__name",
+    "auditor__username",
+    "auditor__first_name",
+    "auditor__last_name",
+    "moderation__status",
+    "moderation__grade",
+)
 
 
 class DrilldownView(QualityRequiredMixin, View):
@@ -218,6 +383,7 @@ class DrilldownView(QualityRequiredMixin, View):
         queryset = (
             audits_visible_to(request.user)
             .select_related("team", "auditor", "child", "moderation")
+            .only(*DRILLDOWN_COLUMNS)
             .order_by("-month", "team__name", "auditor__last_name", "id")
         )
         audit_filter = AuditDrilldownFilter(request.GET or None, queryset=queryset, request=request)

@@ -1,6 +1,6 @@
 """A child whose audit was graded Inadequate is proposed for a re-audit about three months later (issue 4/6).
 
-The rule lives in allocation (`audits.services.month_plan_propose`); this test
+The rule lives in allocation (`allocation.services.month_plan_propose`); this test
 holds the Child of Concern journey to it end to end: the grade goes through
 `audit_set_final_grade`, which raises the concern, and the proposal three
 months on carries the child with the reason "re-audit after Inadequate".
@@ -10,11 +10,14 @@ import datetime
 
 import pytest
 
-from actions.models import ChildOfConcern
+from actions.models import Action, ChildOfConcern
+from actions.tests.factories import ActionFactory
+from allocation.services import month_plan_confirm, month_plan_propose
 from audits.grading import audit_set_final_grade
-from audits.models import Audit, Grade, ProposedAllocation
-from audits.services import month_plan_propose
-from audits.tests.factories import AuditFactory, ChildFactory
+from audits.models import Audit, AuditKind, Grade
+from audits.reaudits import reaudit_comparison
+from audits.tests.factories import AuditFactory
+from caseload.tests.factories import ChildFactory
 from moderation.models import Moderation
 from people.tests.factories import AuditorFactory, ModeratorFactory, QualityFactory, TeamFactory, UserFactory
 
@@ -58,7 +61,7 @@ def test_an_inadequate_audit_is_proposed_for_re_audit_three_months_later(today):
 
     plan = month_plan_propose(month=D(2026, 12, 1), by=QualityFactory(), seed=3)
     line = plan.proposals.get(child=child)
-    assert line.kind == ProposedAllocation.Kind.REAUDIT
+    assert line.kind == AuditKind.REAUDIT
     assert line.reason.startswith("re-audit after Inadequate")
 
 
@@ -67,4 +70,43 @@ def test_a_grade_lifted_by_moderation_is_not_re_audited(today):
     assert ChildOfConcern.objects.get(child=child).grade_lifted_at is not None
     AuditorFactory()
     plan = month_plan_propose(month=D(2026, 12, 1), by=QualityFactory(), seed=3)
-    assert not plan.proposals.filter(kind=ProposedAllocation.Kind.REAUDIT).exists()
+    assert not plan.proposals.filter(kind=AuditKind.REAUDIT).exists()
+
+
+def test_a_confirmed_re_audit_is_linked_to_the_audit_it_follows_and_counts_its_actions(today):
+    child = _inadequate_in(D(2026, 9, 1))
+    earlier = Audit.objects.get(child=child)
+    older = AuditFactory(child=child, month=D(2026, 3, 1), returned=True, auditor_grade=Grade.INADEQUATE)
+    assert older.final_grade == Grade.INADEQUATE  # an older Inadequate is not the one re-audited
+    done = ActionFactory(audit=earlier, due_on=D(2026, 10, 31), completed_on=D(2026, 10, 20))
+    ActionFactory(audit=earlier, due_on=D(2026, 10, 31), completed_on=D(2026, 12, 30))  # after the re-audit
+    ActionFactory(audit=earlier, due_on=D(2026, 11, 30))  # never completed
+    auditor = AuditorFactory()
+    quality = QualityFactory()
+
+    plan = month_plan_propose(month=D(2026, 12, 1), by=quality, seed=3)
+    assert plan.proposals.get(child=child).kind == AuditKind.REAUDIT
+    month_plan_confirm(plan=plan, by=quality)
+
+    reaudit = Audit.objects.get(child=child, month=D(2026, 12, 1))
+    assert reaudit.auditor == auditor
+    assert reaudit.reaudit_of == earlier
+    Audit.objects.filter(pk=reaudit.pk).update(
+        status=Audit.Status.SUBMITTED, submitted_on=D(2026, 12, 18), auditor_grade="good", final_grade="good"
+    )
+    comparison = reaudit_comparison(audit=Audit.objects.get(pk=reaudit.pk))
+    # The reverse name audits.reaudits reads (`earlier.actions`) is actions.models.Action.audit's.
+    assert Action._meta.get_field("audit").remote_field.related_name == "actions"
+    assert (comparison.actions_total, comparison.actions_completed) == (3, 1)
+    assert comparison.actions_by == D(2026, 12, 18) and comparison.actions_by_reaudit
+    assert done.completed_on <= comparison.actions_by
+    assert comparison.overall_change == "Better"
+
+
+def test_a_routine_allocation_is_linked_to_nothing(today):
+    ChildFactory(team=TeamFactory())
+    AuditorFactory()
+    quality = QualityFactory()
+    plan = month_plan_propose(month=D(2026, 12, 1), by=quality, seed=3)
+    audits = month_plan_confirm(plan=plan, by=quality)
+    assert audits and all(audit.reaudit_of_id is None for audit in Audit.objects.all())

@@ -13,10 +13,10 @@ from actions.models import ActionChange, ChildOfConcern, ConcernReview
 from actions.tasks import actions_daily, notify_child_of_concern
 from actions.tests.conftest import at
 from actions.tests.factories import ActionFactory, ChildOfConcernFactory
-from actions.workdays import add_working_days
 from audits.grading import audit_set_final_grade
 from audits.models import AreaGradeChoice, Audit, Grade
 from audits.tests.factories import AreaGradeFactory, AuditFactory
+from common.workdays import add_working_days
 from moderation.models import Moderation
 from people.tests.factories import (
     ManagerFactory,

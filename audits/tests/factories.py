@@ -3,15 +3,28 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from audits.models import AreaGrade, Audit, Child, LegalStatus, PracticeArea, TemplateVersion
-from people.tests.factories import AuditorFactory, TeamFactory
+from audits.models import AreaGrade, Audit, PracticeArea, Programme, TemplateVersion, monthly_programme
+from caseload.tests.factories import ChildFactory
+from people.tests.factories import AuditorFactory
+
+
+class ProgrammeFactory(DjangoModelFactory):
+    """A themed audit; the monthly audit is `monthly_programme()`."""
+
+    class Meta:
+        model = Programme
+
+    name = factory.Sequence(lambda n: f"Themed audit {n}")
+    slug = factory.Sequence(lambda n: f"themed-audit-{n}")
+    kind = Programme.Kind.THEMED
 
 
 class TemplateVersionFactory(DjangoModelFactory):
     class Meta:
         model = TemplateVersion
-        django_get_or_create = ("number",)
+        django_get_or_create = ("programme", "number")
 
+    programme = factory.LazyFunction(monthly_programme)
     number = 1
     is_current = True
 
@@ -24,15 +37,6 @@ class PracticeAreaFactory(DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"area-{n}")
     name = factory.Sequence(lambda n: f"Practice area {n}")
     order = factory.Sequence(int)
-
-
-class ChildFactory(DjangoModelFactory):
-    class Meta:
-        model = Child
-
-    case_ref = factory.Sequence(lambda n: f"C{n:06d}")
-    team = factory.SubFactory(TeamFactory)
-    legal_status = LegalStatus.CIN
 
 
 class AuditFactory(DjangoModelFactory):
@@ -49,6 +53,7 @@ class AuditFactory(DjangoModelFactory):
     legal_status = factory.LazyAttribute(lambda a: a.child.legal_status)
     social_worker = factory.LazyAttribute(lambda a: a.child.social_worker)
     template = factory.SubFactory(TemplateVersionFactory)
+    programme = factory.LazyAttribute(lambda a: a.template.programme)
     due_on = factory.LazyAttribute(lambda a: a.month.replace(day=25))
 
     class Params:

@@ -289,6 +289,23 @@ def test_actions_are_created_updated_and_removed_through_the_form(client, audit)
     assert list(audit.actions.values_list("description", "in_care_plan")) == [("Visit twice weekly", False)]
 
 
+@pytest.mark.django_db
+def test_a_saved_due_date_comes_back_as_the_date_input_reads_it(client, audit):
+    # <input type="date"> shows nothing for 15/01/2027: a saved date must come back as 2027-01-15,
+    # for a complete action (an Action row) and a half-typed one (kept on the draft) alike.
+    owner = UserFactory()
+    rows = [
+        {"description": "Visit weekly", "owner": owner.pk, "due_on": "2027-01-15"},
+        {"description": "Ask the IRO", "due_on": "2027-02-01"},
+    ]
+    login(client, audit.auditor)
+    client.post(url("audit_edit", audit), form_data(audit, actions=rows))
+    page = client.get(url("audit_edit", audit)).content.decode()
+    assert re.search(r'<input type="date" name="actions-0-due_on" value="2027-01-15"', page)
+    assert re.search(r'<input type="date" name="actions-1-due_on" value="2027-02-01"', page)
+    assert "15/01/2027" not in page
+
+
 # --- Autosave -------------------------------------------------------------------------------
 
 
@@ -325,10 +342,27 @@ def test_a_pending_action_comes_back_on_the_next_visit_with_its_owner_chosen(cli
     page = client.get(url("audit_edit", audit)).content.decode()
     assert "Ask the IRO</textarea>" in page
     row = page[page.index('name="actions-0-owner"') : page.index("</select>", page.index('name="actions-0-owner"'))]
-    assert f'<option value="{owner.pk}" selected>Ola Owner</option>' in row
+    assert f'<option value="{owner.pk}" selected>Owner, Ola</option>' in row
     assert row.count(" selected") == 1
     assert re.search(r'<label\s+for="id_actions-0-owner"[^>]*>\s*Owner', page)
     assert re.search(r'<select [^>]*id="id_actions-0-owner" name="actions-0-owner">', page)
+
+
+@pytest.mark.django_db
+def test_the_owner_list_works_without_javascript_surname_first_in_the_order_it_is_sorted(client, audit):
+    UserFactory(first_name="Zara", last_name="Hussain", job_title="Social Worker")
+    UserFactory(first_name="Aisha", last_name="Khan", job_title="Advanced Practitioner")
+    UserFactory(first_name="Ben", last_name="Adams", job_title="")
+    page = login(client, audit.auditor).get(url("audit_edit", audit)).content.decode()
+    select = re.search(r'<select [^>]*name="actions-0-owner">(.*?)</select>', page, re.S)
+    labels = re.findall(r"<option [^>]*>([^<]*)</option>", select.group(1))
+    assert labels[0] == "Choose an owner"
+    assert labels[1:] == sorted(labels[1:], key=str.casefold)  # sorted by surname, and seen to be
+    assert {"Adams, Ben", "Hussain, Zara — Social Worker", "Khan, Aisha — Advanced Practitioner"} <= set(labels)
+    # Marked for the type-ahead, which is started from static files: no inline script.
+    assert 'data-autocomplete="staff"' in select.group(0)
+    assert "vendor/accessible-autocomplete/accessible-autocomplete.min.js" in page
+    assert "js/staff-autocomplete.js" in page
 
 
 @pytest.mark.django_db
@@ -385,8 +419,37 @@ def test_a_huge_field_gets_a_field_error_not_a_500(client, audit):
     data[f"area-{area.area_id}-evidence"] = "x" * 20_000
     page = login(client, audit.auditor).post(url("audit_edit", audit), data).content.decode()
     assert f'href="#id_area-{area.area_id}-evidence"' in page
-    assert "Ensure this value has at most 10000 characters (it has 20000)." in page
+    assert "Keep this to 10,000 characters or fewer: it has 20,000." in page
     assert AreaGradeEvidence(audit) == [""] * 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "field",
+    [
+        "strengths",
+        "improvements",
+        "child_feedback_comment",
+        "parent_feedback_comment",
+        "immediate_concern_detail",
+        "area-{area}-evidence",
+        "area-{area}-impact",
+        "actions-0-description",
+    ],
+)
+def test_every_free_text_field_has_a_limit_with_a_message_at_the_field(client, audit, field):
+    field = field.format(area=audit_areas_ensure(audit=audit)[0].area_id)
+    limit = 2_000 if field.startswith("actions-") else 10_000
+    data = form_data(audit, actions=[{"description": "Visit", "due_on": "2026-12-10"}])
+    data[field] = "y" * (limit + 1)
+    page = login(client, audit.auditor).post(url("audit_edit", audit), data).content.decode()
+    message = f"Keep this to {limit:,} characters or fewer: it has {limit + 1:,}."
+    assert f'href="#id_{field}"' in page
+    assert re.search(rf'<p id="error_1_id_{field}"><strong>{re.escape(message)}</strong></p>', page)
+    # No maxlength: a browser would silently cut a long paste; the person sees this message instead.
+    assert not re.search(r"<textarea[^>]*maxlength", page), "a textarea would cut a long paste short silently"
+    audit.refresh_from_db()
+    assert audit.version == 0
 
 
 def AreaGradeEvidence(audit):  # noqa: N802 - reads like the column it checks
@@ -555,7 +618,9 @@ def test_the_form_page_query_count_does_not_grow_with_areas_or_actions(
 ):
     audit = _audit_of_size(areas, actions)
     login(client, audit.auditor)
-    with django_assert_max_num_queries(11):
+    # 13 whatever the size: the owner list is two of them (staff, and their teams for the labels), the learning
+    # themes offered and ticked one.
+    with django_assert_max_num_queries(13):
         response = client.get(url("audit_edit", audit))
     assert response.content.decode().count('name="actions-') >= actions
 
@@ -577,9 +642,12 @@ def test_the_read_only_and_history_pages_have_fixed_query_budgets(
             ],
         ),
     )
-    with django_assert_max_num_queries(9):
-        client.get(url("audit_detail", audit))
+    # 12: one of them reads the audit's learning themes, two its good practice and that record's themes.
     with django_assert_max_num_queries(12):
+        client.get(url("audit_detail", audit))
+    # 15: the history also lists each download of the audit as a PDF (issue 14), read in one query, and the
+    # good-practice record's changes with their themes (two).
+    with django_assert_max_num_queries(15):
         client.get(url("audit_history", audit))
 
 

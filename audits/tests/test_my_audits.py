@@ -1,14 +1,18 @@
 """The auditor's My audits page: only their own allocations, due dates in UK style, late and overdue in words."""
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 
 from audits.models import Audit
-from audits.tests.factories import AuditFactory, ChildFactory
+from audits.tests.factories import AuditFactory
+from caseload.tests.factories import ChildFactory
+from moderation.models import Moderation
+from moderation.tests.factories import ModerationFactory
 from people.tests.factories import AuditorFactory, ManagerFactory, ModeratorFactory, QualityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +122,44 @@ def test_the_query_count_does_not_grow_with_the_number_of_audits(
     with django_assert_max_num_queries(7):
         response = auditor_client.get(URL)
     assert response.content.decode().count("<tr>") == 26  # header + 25 on the first page
+
+
+def test_past_audits_show_the_auditors_grade_the_final_grade_and_what_moderation_made_of_it(auditor_client, auditor):
+    AuditFactory(auditor=auditor, child=ChildFactory(case_ref="DRAFT-1"), auditor_grade="good")
+    AuditFactory(auditor=auditor, child=ChildFactory(case_ref="KEPT-1"), returned=True, final_grade="good")
+    ModerationFactory(
+        audit__auditor=auditor,
+        audit__child=ChildFactory(case_ref="WAITING-1"),
+        audit__final_grade="good",
+    )
+    ModerationFactory(
+        audit__auditor=auditor,
+        audit__child=ChildFactory(case_ref="DOWN-1"),
+        audit__final_grade="requires_improvement",
+        completed=True,
+        grade="requires_improvement",
+        outcome=Moderation.Outcome.DOWNGRADED,
+    )
+    content = auditor_client.get(URL).content.decode()
+    rows = {
+        ref: next(row for row in content.split("<tr>") if ref in row)
+        for ref in ("DRAFT-1", "KEPT-1", "WAITING-1", "DOWN-1")
+    }
+
+    def text(html: str) -> str:
+        return re.sub(r"\s+", " ", strip_tags(html)).strip()
+
+    headers = [text(cell) for cell in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', content, re.S)]
+
+    def cells(row: str) -> list[str]:
+        row_cells = [text(cell) for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+        by_header = dict(zip(headers, row_cells, strict=True))
+        return [by_header["Your grade"], by_header["Final grade"]]
+
+    # A draft's grade is not a judgement yet: neither column shows one.
+    assert cells(rows["DRAFT-1"]) == ["Not submitted", "None yet"]
+    assert cells(rows["KEPT-1"]) == ["Good", "Good"]
+    assert cells(rows["WAITING-1"]) == ["Good", "Good Awaiting moderation"]
+    assert cells(rows["DOWN-1"]) == ["Good", "Requires Improvement Moderated: downgraded"]
+    # Grades are words; the colour only repeats them.
+    assert '<span class="grade grade-requires_improvement">Requires Improvement</span>' in rows["DOWN-1"]

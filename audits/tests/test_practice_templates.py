@@ -5,8 +5,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from audits.models import AreaGrade, MonthPlan, PracticeArea, ProposedAllocation, TemplateVersion
-from audits.services import month_plan_confirm
+from allocation.models import MonthPlan, ProposedAllocation
+from allocation.services import month_plan_confirm
+from audits.models import AreaGrade, PracticeArea, TemplateVersion
 from audits.template_selectors import template_changes, template_current, template_draft
 from audits.templates_services import (
     DraftArea,
@@ -16,7 +17,8 @@ from audits.templates_services import (
     template_publish,
     template_update_draft,
 )
-from audits.tests.factories import AreaGradeFactory, AuditFactory, ChildFactory
+from audits.tests.factories import AreaGradeFactory, AuditFactory
+from caseload.tests.factories import ChildFactory
 from people.tests.factories import AuditorFactory, ManagerFactory, ModeratorFactory, QualityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,13 +10,14 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.html import format_html
 
-from audits.models import AreaGradeChoice
+from audits.models import NOT_GRADED, AreaGradeChoice
 from moderation.models import Moderation
 from people.permissions import has_role
 
 register = template.Library()
 
-_LABELS = dict(AreaGradeChoice.choices)
+# Area grades, and "not graded" as an overall grade where the programme allows it.
+_LABELS = {**dict(AreaGradeChoice.choices), NOT_GRADED: "Not graded"}
 
 
 @register.filter

@@ -84,3 +84,11 @@ def test_moderator_downgrades_and_auditor_finalises(page, sign_in, axe):
     axe(page, "moderation-effect")
     page.get_by_role("link", name="Sample").click()
     axe(page, "moderation-sample")
+    # The waiting audit's row opens its own choice of moderator (the options are on the page once) and reassigns.
+    other = ModeratorFactory(first_name="Nia", last_name="Other")
+    page.get_by_role("link", name="Reassign C-WAIT").click()
+    page.get_by_label("New moderator for C-WAIT").select_option(label=str(other))
+    axe(page, "moderation-sample-reassign")
+    page.get_by_role("button", name="Reassign C-WAIT").click()
+    page.get_by_text(f"C-WAIT reassigned to {other}.").wait_for()
+    assert Moderation.objects.get(audit__child__case_ref="C-WAIT").moderator == other

@@ -1,6 +1,7 @@
 """Moderation pages through the test client, signed in as each role."""
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -304,6 +305,64 @@ def test_qa_team_adds_removes_and_reassigns(client, people):
     assert Moderation.objects.get(pk=moderation.pk).status == Moderation.Status.REMOVED
 
 
+def test_the_sample_writes_the_moderators_options_once_for_the_row_being_reassigned(client, people):
+    """Each assigned row links to its reassignment; only that row then shows the select, without any script."""
+    month = datetime.date(2026, 10, 1)
+    rows = [ModerationFactory(moderator=people["moderator"], audit__month=month) for _ in range(3)]
+    other = ModeratorFactory(first_name="Otto", last_name="Other")
+    qa = _as(client, people["quality"])
+    url = reverse("moderation:sample")
+
+    page = qa.get(url, {"month": "2026-10", "sort": "child"}).content.decode()
+    assert 'name="moderator"' not in page.split("<tbody>")[1]
+    for row in rows:
+        assert f'href="?month=2026-10&amp;sort=child&amp;reassign={row.pk}#reassign-{row.pk}"' in page
+
+    chosen = rows[1]
+    page = qa.get(url, {"month": "2026-10", "sort": "child", "reassign": chosen.pk}).content.decode()
+    table = page.split("<tbody>")[1].split("</tbody>")[0]
+    assert table.count('<select name="moderator"') == 1
+    assert f'id="reassign-{chosen.pk}"' in table
+    assert table.count(f'<option value="{other.pk}">') == 1
+    assert f'action="{reverse("moderation:sample_reassign", args=[chosen.pk])}"' in table
+    assert 'href="?month=2026-10&amp;sort=child"' in table  # Cancel: the same list, no row open
+    for row in (rows[0], rows[2]):
+        assert f"reassign={row.pk}#reassign-{row.pk}" in table
+
+    # A hand-made or stale `reassign` opens no row.
+    page = qa.get(url, {"month": "2026-10", "reassign": "x"}).content.decode()
+    assert '<select name="moderator"' not in page.split("<tbody>")[1]
+
+
+def test_the_sample_pickers_are_kept_until_the_data_changes(client, people):
+    """The audits that may be added and the moderators to filter by: read once, then from the cache until a write."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from audits.models import Policy
+
+    Policy.current()  # made on first use: a write, which would move the data version on during the first view
+    month = datetime.date(2026, 10, 1)
+    AuditFactory(returned=True, month=month, child__case_ref="ADD-1")
+    qa = _as(client, people["quality"])
+    url = reverse("moderation:sample")
+    assert "ADD-1" in qa.get(url, {"month": "2026-10"}).content.decode()
+
+    with CaptureQueriesContext(connection) as again:
+        assert "ADD-1" in qa.get(url, {"month": "2026-10"}).content.decode()
+    assert not any(query["sql"].startswith('SELECT "audits_audit"."id"') for query in again.captured_queries)
+    assert not any('WHERE "people_user"."is_moderator"' in query["sql"] for query in again.captured_queries)
+
+    assert not any("COUNT(" in query["sql"] for query in again.captured_queries)  # the moderators' load, kept
+
+    AuditFactory(returned=True, month=month, child__case_ref="ADD-2")
+    assert "ADD-2" in qa.get(url, {"month": "2026-10"}).content.decode()
+    # A moderation given to the moderator shows in their load on the next view.
+    ModerationFactory(moderator=people["moderator"], audit__month=month)
+    load = {m.pk: m.month_audits for m in qa.get(url, {"month": "2026-10"}).context["moderators"]}
+    assert load[people["moderator"].pk] == 1
+
+
 def test_adding_an_audit_already_in_the_sample_shows_a_message(client, people, world):
     response = _as(client, people["quality"]).post(
         reverse("moderation:sample_add"), {"audit": world["assigned"].audit_id, "month": "2026-10"}, follow=True
@@ -334,7 +393,7 @@ def test_managers_and_moderators_cannot_change_the_sample(client, people, world)
 def test_bad_month_is_reported_not_a_500(client, people):
     response = _as(client, people["quality"]).get(reverse("moderation:effect"), {"month": "October"})
     assert response.status_code == 200
-    assert "Enter a valid date" in response.content.decode()
+    assert "Enter a month from January 2000 to December 2099, for example 2026-12." in response.content.decode()
 
 
 def test_panel_filters_disagreements_by_auditor(client, people, world):
@@ -533,3 +592,104 @@ def test_a_notification_that_cannot_be_queued_does_not_turn_the_recorded_moderat
 
     assert response.status_code == 302
     assert Moderation.objects.get(pk=world["assigned"].pk).status == Moderation.Status.COMPLETED
+
+
+TOO_LONG = "x" * 12_345
+TOO_LONG_MESSAGE = "Keep this to 10,000 characters or fewer: it has 12,345."
+FINALISE = {"acknowledge": "on", "actions-TOTAL_FORMS": "2", "actions-INITIAL_FORMS": "0"}
+
+
+@pytest.mark.parametrize(
+    ("page", "who", "which", "data", "field"),
+    [
+        (
+            "moderation:moderate",
+            "moderator",
+            "assigned",
+            {"grade": "good", "feedback": "Fine", "version": "0"},
+            "rationale",
+        ),
+        (
+            "moderation:moderate",
+            "moderator",
+            "assigned",
+            {"grade": "good", "rationale": "Why", "version": "0"},
+            "feedback",
+        ),
+        ("moderation:finalise", "auditor", "completed", FINALISE, "strengths"),
+        ("moderation:finalise", "auditor", "completed", FINALISE, "improvements"),
+        ("moderation:finalise", "auditor", "completed", FINALISE, "evidence_{row}"),
+        ("moderation:finalise", "auditor", "completed", FINALISE, "impact_{row}"),
+        ("moderation:review", "quality", "completed", {"agrees": "no"}, "note"),
+    ],
+)
+def test_free_text_over_the_limit_is_refused_at_the_field_and_nothing_is_saved(
+    client, people, world, page, who, which, data, field
+):
+    moderation = world[which]
+    row = AreaGradeFactory(audit=moderation.audit, grade="good", evidence="old")
+    field = field.format(row=row.pk)
+    response = _as(client, people[who]).post(reverse(page, args=[moderation.pk]), {**data, field: TOO_LONG})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert f'href="#id_{field}"' in body
+    assert body.count(TOO_LONG_MESSAGE) == 2  # in the summary and at the field
+    assert not re.search(r"<textarea[^>]*maxlength", body)  # a browser would cut a paste short without saying so
+    after = Moderation.objects.select_related("audit").get(pk=moderation.pk)
+    assert (after.version, after.review_note, after.audit.finalised_on) == (moderation.version, "", None)
+
+
+def test_a_new_action_over_the_limit_is_refused_when_finalising(client, people, world):
+    data = {**FINALISE, "actions-0-description": "x" * 2_001, "actions-0-owner": people["manager"].pk}
+    url = reverse("moderation:finalise", args=[world["completed"].pk])
+    response = _as(client, people["auditor"]).post(url, {**data, "actions-0-due_on": "2030-01-01"})
+    assert response.status_code == 400
+    assert "Keep this to 2,000 characters or fewer: it has 2,001." in response.content.decode()
+    assert not world["completed"].audit.actions.exists()
+
+
+def test_the_new_action_owner_list_is_surname_first_and_marked_for_the_type_ahead(client, people, world):
+    people["manager"].first_name, people["manager"].last_name, people["manager"].job_title = "Daniel", "Price", "TM"
+    people["manager"].save()
+    page = _as(client, people["auditor"]).get(reverse("moderation:finalise", args=[world["completed"].pk]))
+    html = page.content.decode()
+    select = html[
+        html.index('<select name="actions-0-owner"') : html.index("</select>", html.index('"actions-0-owner"'))
+    ]
+    assert 'data-autocomplete="staff"' in select
+    assert f'<option value="{people["manager"].pk}">Price, Daniel — TM</option>' in select
+    assert "js/staff-autocomplete.js" in html
+
+
+@pytest.mark.parametrize("allows", [True, False])
+def test_not_graded_is_the_moderators_to_give_only_where_the_programme_allows_it(client, people, allows):
+    """A minimum-standards audit may be "not graded" by its auditor; its moderator may judge the same. It counts
+    as agreed (no rank moved), is the final grade, and raises no Child of Concern by itself."""
+    from audits.tests.factories import ProgrammeFactory
+
+    programme = ProgrammeFactory(name="Minimum standards", slug="minimum-standards", allows_not_graded=allows)
+    template = TemplateVersionFactory(programme=programme, number=1, is_current=True)
+    moderation = ModerationFactory(
+        moderator=people["moderator"], audit__template=template, audit__auditor=people["auditor"]
+    )
+    url = reverse("moderation:moderate", args=[moderation.pk])
+    moderator = _as(client, people["moderator"])
+    page = moderator.get(url).content.decode()
+    assert ('value="not_graded"' in page) is allows
+
+    response = moderator.post(
+        url, {"grade": "not_graded", "rationale": "Not enough on file.", "feedback": "Record more.", "version": "0"}
+    )
+    moderation.refresh_from_db()
+    audit = Audit.objects.get(pk=moderation.audit_id)
+    if not allows:
+        assert response.status_code == 400 and moderation.status == Moderation.Status.ASSIGNED
+        return
+    assert response.status_code == 302
+    assert (moderation.status, moderation.grade, moderation.outcome) == ("completed", "not_graded", "agreed")
+    assert audit.final_grade == "not_graded"
+    from actions.models import ChildOfConcern
+
+    assert not ChildOfConcern.objects.filter(audit=audit).exists()
+    result = moderator.get(reverse("moderation:moderate", args=[moderation.pk]), follow=True).content.decode()
+    assert "not_graded<" not in result

@@ -11,12 +11,17 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from reports.narrative import narrative_html
 from reports.tables import Cell
 
 register = template.Library()
 
 # A constant with no interpolated values: nothing from users reaches it.
 NO_DATA = mark_safe('<span class="no-data" title="No data">–</span><span class="visually-hidden"> no data</span>')  # noqa: S308
+
+
+# Before the authority's first audit month: no figure at all, rather than a zero.
+NO_DATA_YET = mark_safe('<span class="no-data-yet">No data yet</span>')  # noqa: S308
 
 
 def _percent(value: float | None) -> SafeString:
@@ -28,6 +33,8 @@ def _percent(value: float | None) -> SafeString:
 def _text(cell: Cell) -> SafeString:
     if cell.kind == "blank":
         return SafeString("")
+    if cell.kind == "no_data":
+        return NO_DATA_YET
     if cell.kind == "percent":
         return _percent(cell.value)
     if cell.value is None:
@@ -41,7 +48,8 @@ def _text(cell: Cell) -> SafeString:
 def report_cell(context: dict[str, Any], cell: Cell) -> SafeString:
     text = _text(cell)
     # A dash has nothing behind it; a blank cell has no number at all.
-    if context.get("pdf") or not cell.url or cell.kind == "blank" or (cell.kind == "percent" and cell.value is None):
+    nothing_behind = cell.kind in ("blank", "no_data") or (cell.kind == "percent" and cell.value is None)
+    if context.get("pdf") or not cell.url or nothing_behind:
         return text
     return format_html('<a href="{}">{}</a>', cell.url, text)
 
@@ -49,3 +57,27 @@ def report_cell(context: dict[str, Any], cell: Cell) -> SafeString:
 @register.simple_tag
 def percent_or_dash(value: float | None) -> SafeString:
     return _percent(value)
+
+
+@register.filter
+def narrative(text: str) -> SafeString:
+    """A narrative section as sanitised Markdown (reports.narrative)."""
+    return narrative_html(text or "")
+
+
+@register.filter
+def exemption_text(audit: Any) -> str:
+    """Why an audit was exempted, said once: the reason, its detail, and who approved it.
+
+    An exemption granted in the portal names its reason; `exemption_reason` repeats that reason (with the
+    approver), so printing both read "Other: Other". An imported audit has only the tracker's text.
+    """
+    exemption = audit.exemption
+    if exemption is None:
+        return audit.exemption_reason
+    text = exemption.get_reason_display()
+    if exemption.detail:
+        text += f": {exemption.detail}"
+    if exemption.approved_by:
+        text += f" (approved by {exemption.approved_by})"
+    return text

@@ -138,3 +138,65 @@ def test_the_fetcher_serves_our_static_files_and_charts():
 def test_the_fetcher_refuses_everything_else(url):
     with pytest.raises(RefusedURL):
         StaticFilesOnlyFetcher({"returns.svg": b"<svg/>"}).fetch(url)
+
+
+@pytest.mark.django_db
+def test_publishing_makes_the_published_edition_of_the_same_pages_with_council_authors_and_marking(
+    tmp_path, settings, django_capture_on_commit_callbacks
+):
+    from reports import services
+    from reports.models import ReportDocument
+
+    settings.COUNCIL_NAME = "Gloucestershire County Council"
+    settings.PROTECTIVE_MARKING = "OFFICIAL-SENSITIVE"
+    load_rows([tracker_row("2026-10", auditor_grade="GOOD"), tracker_row("2026-10", auditor_grade="RI")])
+    author = QualityFactory(first_name="Rob", last_name="England")
+    services.narrative_save(
+        month=datetime.date(2026, 10, 1),
+        by=author,
+        executive_summary="Practice is improving.",
+        methodology="",
+        improvement_responses="",
+        conclusions="",
+    )
+    head = QualityFactory(first_name="Ann", last_name="Head")
+    with django_capture_on_commit_callbacks(execute=True):
+        document, _ = services.report_document_request(
+            month=datetime.date(2026, 10, 1), as_of=datetime.date(2026, 10, 31), by=head
+        )
+    document.refresh_from_db()
+    draft_pdf = document.file.read()
+    # An edit after the draft was made does not slip into the published edition of that draft.
+    services.narrative_save(
+        month=datetime.date(2026, 10, 1),
+        by=author,
+        executive_summary="Edited after the draft.",
+        methodology="",
+        improvement_responses="",
+        conclusions="",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_document_publish(document=document, by=head)
+    document.refresh_from_db()
+    assert document.status == ReportDocument.Status.READY and not document.is_draft
+    published_pdf = document.file.read()
+
+    assert published_pdf != draft_pdf
+    draft, published = pdf_text(draft_pdf, tmp_path), pdf_text(published_pdf, tmp_path)
+    cover = published.split("\f", 1)[0]
+    for text in ("Gloucestershire County Council", "OFFICIAL-SENSITIVE", "October 2026", "Rob England"):
+        assert text in cover, text
+    assert f"Published {document.published_at:%-d %B %Y} by Ann Head" in cover
+    assert "draft" not in published.lower()
+    assert "Draft for review" in draft and "DRAFT, revision 1" in draft
+    # The marking heads every page of both editions.
+    for text in (draft, published):
+        pages = [page for page in text.split("\f") if page.strip()]
+        assert all("OFFICIAL-SENSITIVE" in page for page in pages), len(pages)
+    # The same pages under the cover: the narrative as it was when the draft was made.
+    assert "Practice is improving." in published and "Edited after the draft." not in published
+    assert draft.split("\f", 1)[1].replace("DRAFT, revision 1, not for circulation", "").split() == (
+        published.split("\f", 1)[1].split()
+    )
+    info = pdf_info(published_pdf, tmp_path)
+    assert "Author:          Rob England" in info

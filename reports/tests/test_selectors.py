@@ -6,9 +6,9 @@ import json
 import pytest
 
 from actions.models import Action
-from audits.models import LegalStatus
 from audits.tests.factories import AuditFactory
-from reports.periods import quarters_ending
+from caseload.models import LegalStatus
+from common.periods import quarters_ending
 from reports.selectors import practice_area_ratings, report_figures
 from reports.tests.factories import UserFactory
 from reports.tests.tracker import load_rows, tracker_row
@@ -33,6 +33,12 @@ TOP_LEVEL_KEYS = {
     "children_of_concern",
     "awaiting_finalisation",
     "teams",
+    "reaudits",
+    # contracts.md, added later: the report's scope.
+    "programme",
+    "service_area",
+    # contracts.md section 2, added later (issue 14): required, empty lists when nothing is tagged.
+    "themes",
 }
 
 
@@ -52,11 +58,14 @@ def test_an_empty_month_has_every_key_with_zeros_and_nulls_never_zero_percent():
     assert figures["as_of"] == "2026-10-31"
     assert [m["month"] for m in figures["ratings_by_month"]] == ["2026-08", "2026-09", "2026-10"]
     for block in figures["ratings_by_month"] + figures["ratings_by_quarter"]:
-        assert block["counts"] == dict.fromkeys(GRADES, 0)
-        assert block["total"] == 0
+        assert block["counts"] == dict.fromkeys([*GRADES, "not_graded"], 0)
+        assert block["total"] == block["graded"] == 0
         assert block["percent"] == dict.fromkeys(GRADES)
+        assert block["percent_of_total"] == dict.fromkeys([*GRADES, "not_graded"])
+    assert (figures["programme"], figures["service_area"]) == ("monthly", None)
     assert list(figures["ratings_by_legal_status"]) == ["ASSESSMENT", "CIN", "CP", "CLA", "CARE_LEAVER", "CWD"]
     assert figures["at_risk"] == {"inadequate": 0, "at_risk": 0, "total": 0, "percent": None}
+    assert figures["reaudits"] == {"returned": 0, "improved": 0, "same": 0, "worse": 0, "improved_percent": None}
     assert figures["primary_vs_moderated"] == {
         "moderated": 0,
         "primary": {"counts": dict.fromkeys(GRADES, 0), "percent": dict.fromkeys(GRADES)},
@@ -116,6 +125,7 @@ def test_an_empty_month_has_every_key_with_zeros_and_nulls_never_zero_percent():
         "older_open": 0,
     }
     assert figures["children_of_concern"] == {"raised": 0, "resolved": 0, "open": 0}
+    assert figures["themes"] == {"improvement": [], "strength": []}
     assert figures["awaiting_finalisation"] == []
     assert figures["teams"] == {
         "not_audited": [],
@@ -156,7 +166,13 @@ def test_the_last_quarter_counts_only_months_up_to_the_report_month():
     )
     quarters = report_figures(datetime.date(2019, 11, 1))["ratings_by_quarter"]
     assert quarters[-1]["quarter"] == "Q3 2019/20"
-    assert quarters[-1]["counts"] == {"outstanding": 0, "good": 1, "requires_improvement": 1, "inadequate": 0}
+    assert quarters[-1]["counts"] == {
+        "outstanding": 0,
+        "good": 1,
+        "requires_improvement": 1,
+        "inadequate": 0,
+        "not_graded": 0,
+    }
     assert quarters[-1]["percent"] == {
         "outstanding": 0.0,
         "good": 50.0,
@@ -219,9 +235,9 @@ def test_seed_000_table_1_ratings_by_month():
 
     assert [(m["month"], m["total"]) for m in months] == [("2019-10", 40), ("2019-11", 35), ("2019-12", 44)]
     assert [m["counts"] for m in months] == [
-        {"outstanding": 0, "good": 9, "requires_improvement": 20, "inadequate": 11},
-        {"outstanding": 1, "good": 10, "requires_improvement": 15, "inadequate": 9},
-        {"outstanding": 0, "good": 10, "requires_improvement": 21, "inadequate": 13},
+        {"outstanding": 0, "good": 9, "requires_improvement": 20, "inadequate": 11, "not_graded": 0},
+        {"outstanding": 1, "good": 10, "requires_improvement": 15, "inadequate": 9, "not_graded": 0},
+        {"outstanding": 0, "good": 10, "requires_improvement": 21, "inadequate": 13, "not_graded": 0},
     ]
     # The seed prints whole numbers (22, 50, 28 / 3, 29, 43, 26 / 0, 22, 48, 30); the contract keeps one decimal.
     assert [m["percent"] for m in months] == [
@@ -407,6 +423,7 @@ def test_seed_002_returns_table_and_grades_rebuilt_from_tracker_rows():
         "good": 10,
         "requires_improvement": 12,
         "inadequate": 10,
+        "not_graded": 0,
     }
 
 
@@ -697,9 +714,10 @@ def _history(months, per_month):
 
 def test_figures_take_the_same_number_of_queries_for_one_month_and_for_a_year(django_assert_num_queries):
     _history(["2026-10"], 2)
-    with django_assert_num_queries(11):
+    # 14: one aggregate query for the re-audits block, two count the learning themes (reports.themes).
+    with django_assert_num_queries(14):
         report_figures(datetime.date(2026, 10, 1))
     _history([f"2025-{m:02d}" for m in range(1, 13)] + ["2026-09", "2026-10"], 12)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(14):
         figures = report_figures(datetime.date(2026, 10, 1))
     assert figures["returns"][-1]["planned"] == 14

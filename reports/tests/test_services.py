@@ -1,6 +1,7 @@
 """The report's services: narrative drafts, one PDF per request, publishing, failures and the monthly draft."""
 
 import datetime
+import uuid
 from unittest import mock
 
 import pytest
@@ -9,6 +10,7 @@ from django.core import mail
 
 from reports import services
 from reports.models import ReportDocument, ReportNarrative
+from reports.pdf import RenderedBody
 from reports.tests.factories import QualityFactory, ReportDocumentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +23,11 @@ FAKE_PDF = b"%PDF-1.7 fake report"
 @pytest.fixture
 def fake_pdf():
     """The PDF itself is tested in test_pdf.py; here only its bookkeeping matters."""
-    with mock.patch("reports.pdf.report_pdf", return_value=FAKE_PDF) as patched:
+    body = RenderedBody(html="<p>The report body</p>", charts={})
+    with (
+        mock.patch("reports.pdf.render_report_body", return_value=body),
+        mock.patch("reports.pdf.report_pdf_from_body", return_value=FAKE_PDF) as patched,
+    ):
         yield patched
 
 
@@ -52,11 +58,12 @@ def test_requesting_a_pdf_makes_it_once_and_a_second_click_returns_the_same_docu
     fake_pdf, django_capture_on_commit_callbacks
 ):
     quality = QualityFactory()
+    key = uuid.uuid4()
     with django_capture_on_commit_callbacks(execute=True):
-        first, created = services.report_document_request(month=OCTOBER, as_of=OCTOBER_END, by=quality, revision=1)
+        first, created = services.report_document_request(month=OCTOBER, as_of=OCTOBER_END, by=quality, request_key=key)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         again, created_again = services.report_document_request(
-            month=OCTOBER, as_of=OCTOBER_END, by=quality, revision=1
+            month=OCTOBER, as_of=OCTOBER_END, by=quality, request_key=key
         )
 
     assert created and not created_again
@@ -67,14 +74,14 @@ def test_requesting_a_pdf_makes_it_once_and_a_second_click_returns_the_same_docu
     assert first.status == ReportDocument.Status.READY
     assert first.progress == 100
     assert first.file.read() == FAKE_PDF
-    assert first.file.name.endswith("qa-report-2026-10-as-of-2026-10-31-r1.pdf")
+    assert first.file.name.endswith("qa-report-2026-10-as-of-2026-10-31-r1-draft.pdf")
     assert first.finished_at is not None
 
 
 def test_a_request_while_a_pdf_is_still_being_made_returns_that_pdf():
     pending = ReportDocumentFactory(status=ReportDocument.Status.RUNNING, revision=1)
     document, created = services.report_document_request(
-        month=OCTOBER, as_of=OCTOBER_END, by=QualityFactory(), revision=2
+        month=OCTOBER, as_of=OCTOBER_END, by=QualityFactory(), request_key=uuid.uuid4()
     )
     assert not created
     assert document == pending
@@ -104,7 +111,7 @@ def test_the_job_retries_a_failing_pdf_then_marks_it_failed_without_personal_dat
     from reports.tasks import MAX_PDF_RETRIES, generate_report_document
 
     document = ReportDocumentFactory(status=ReportDocument.Status.QUEUED)
-    with mock.patch("reports.pdf.report_pdf", side_effect=OSError("font for Jane Doe missing")) as failing:
+    with mock.patch("reports.pdf.render_report_body", side_effect=OSError("font for Jane Doe missing")) as failing:
         generate_report_document.delay(document.pk)
 
     document.refresh_from_db()
@@ -119,7 +126,10 @@ def test_the_job_succeeds_on_a_retry_after_a_passing_failure():
     from reports.tasks import generate_report_document
 
     document = ReportDocumentFactory(status=ReportDocument.Status.QUEUED)
-    with mock.patch("reports.pdf.report_pdf", side_effect=[OSError("disk busy"), FAKE_PDF]) as flaky:
+    with (
+        mock.patch("reports.pdf.render_report_body", return_value=RenderedBody(html="<p>Body</p>", charts={})),
+        mock.patch("reports.pdf.report_pdf_from_body", side_effect=[OSError("disk busy"), FAKE_PDF]) as flaky,
+    ):
         generate_report_document.delay(document.pk)
     document.refresh_from_db()
     assert flaky.call_count == 2

@@ -1,7 +1,7 @@
 """Build report test data as tracker rows (contracts.md section 1), the way an authority brings in history.
 
 `tracker_row(...)` makes one AUDITS.csv row as a dict of strings; `load_rows(rows)`
-imports them with the tracker importer (`audits.importer.import_tracker_rows`), so the
+imports them with the tracker importer (`imports.services.import_tracker_rows`), so the
 seeds' tables reach the report exactly as an authority's history would.
 """
 
@@ -11,9 +11,9 @@ import datetime
 import itertools
 from typing import Any
 
-from audits.importer import import_tracker_rows
 from audits.models import Audit, TemplateVersion
 from audits.tests.factories import TemplateVersionFactory
+from imports.services import import_tracker_rows
 
 _refs = itertools.count(1)
 

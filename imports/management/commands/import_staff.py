@@ -1,0 +1,12 @@
+"""`python manage.py import_staff STAFF.csv [--full] [--dry-run]` (contracts.md section 4)."""
+
+from imports.management.commands._list_import import ListImportCommand
+
+
+class Command(ListImportCommand):
+    kind = "staff"
+    what = "STAFF"
+    help = (
+        "Import the staff list (one row per person; CSV UTF-8 or XLSX). Nothing is written unless every row is "
+        "right; problems are listed as 'ROW N, COLUMN X: what is wrong' and the exit status is 1."
+    )
