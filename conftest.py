@@ -25,14 +25,21 @@ CHROMIUM_ARGS = [
 SCREENSHOT_DIR = Path(__file__).resolve().parent / "test-artifacts"
 
 
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist, tests that start a real Celery worker run one after another in one process.
+# A browser test that fails is run once more (pytest-rerunfailures) before it counts as failed. A real
+# browser on a two-core machine shared by two test processes sometimes misses a timing a person never would;
+# a real fault fails both runs. Each retry is listed in the summary ("RERUN"), so a flaky test stays visible.
+BROWSER_TEST_RERUNS = 1
 
-    They share one Redis queue: two of them at once would take each other's tasks.
-    """
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist, tests that start a real Celery worker run one after another in one process
+    (they share one Redis queue: two of them at once would take each other's tasks); browser tests get
+    `BROWSER_TEST_RERUNS`."""
     for item in items:
         if item.get_closest_marker("celery_worker"):
             item.add_marker(pytest.mark.xdist_group("celery_worker"))
+        if item.get_closest_marker("browser") and not item.get_closest_marker("flaky"):
+            item.add_marker(pytest.mark.flaky(reruns=BROWSER_TEST_RERUNS))
 
 
 @pytest.fixture
@@ -156,6 +163,40 @@ def celery_worker_process():
         except subprocess.TimeoutExpired:
             worker.kill()
         time.sleep(0.1)
+
+
+def _one_request_at_a_time_live_server_thread():
+    """Django's live server thread, serving one request at a time when it shares the test's SQLite connection.
+
+    On SQLite the test database lives in memory, and the live server's request threads all use the test's one
+    connection. Two requests at once (a page and its lazy fragments, an autosave and a click) then share one
+    transaction state and fail at random ("cannot start a transaction within a transaction"). Served one after
+    another they cannot collide; Django's own test suite uses the same single-threaded server. On PostgreSQL
+    each request thread has its own connection, so the threaded server stays.
+    """
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
+
+    class OneRequestAtATimeLiveServerThread(LiveServerThread):
+        def _create_server(self, connections_override=None):
+            if not connections_override:
+                return super()._create_server(connections_override=connections_override)
+            return WSGIServer((self.host, self.port), QuietWSGIRequestHandler, allow_reuse_address=False)
+
+    return OneRequestAtATimeLiveServerThread
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server (same address options), with `_one_request_at_a_time_live_server_thread`."""
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("django.test.testcases.LiveServerThread", _one_request_at_a_time_live_server_thread())
+        server = LiveServer(addr)
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
