@@ -2,7 +2,9 @@
 
 import logging
 import sys
+import time
 
+from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
@@ -112,16 +114,28 @@ def server_error_or_database_unavailable(request: HttpRequest) -> HttpResponse:
 
 
 class SessionMiddleware(DjangoSessionMiddleware):
-    """Django's, except that a chart file (`common.http_cache.private_cacheable`) leaves the session alone.
+    """Django's, pushing a signed-in session's idle expiry forward on every page, with at most one write a minute.
 
-    Every other signed-in request saves the session (SESSION_SAVE_EVERY_REQUEST: the idle time-out counts from
-    the last page). A report page asks for its ten charts at once, right after the page itself saved the session;
-    ten more saves of the same row added nothing but writes, and on the test server's one shared SQLite connection
-    two of them at once collided ("cannot start a transaction within a transaction"). A chart that changed the
-    session (it never does) would still save it.
+    Saving the session on every request (SESSION_SAVE_EVERY_REQUEST) made every page an UPDATE and a COMMIT
+    of the same row. Instead a page marks the session changed only when its
+    last refresh (`REFRESHED_AT`, seconds since the epoch) is SESSION_REFRESH_SECONDS old or more; Django then
+    saves it with a new expiry. The idle time-out (SESSION_COOKIE_AGE) thus counts from the last page to within
+    a minute. A chart file (`common.http_cache.private_cacheable`) never refreshes it: a report page asks for
+    its ten charts at once, right after the page itself refreshed the session.
     """
 
+    REFRESHED_AT = "_idle_refreshed_at"
+
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        if getattr(response, PRIVATE_CACHEABLE, False) and not request.session.modified:
-            return response
+        session = getattr(request, "session", None)
+        if session is not None and not getattr(response, PRIVATE_CACHEABLE, False):
+            self.refresh_idle_expiry(session)
         return super().process_response(request, response)
+
+    @classmethod
+    def refresh_idle_expiry(cls, session) -> None:
+        if session.is_empty() or not session.accessed:
+            return
+        now = int(time.time())
+        if now - session.get(cls.REFRESHED_AT, 0) >= settings.SESSION_REFRESH_SECONDS:
+            session[cls.REFRESHED_AT] = now

@@ -182,10 +182,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Idle sessions expire: every request pushes the expiry forward, so a signed-in
-# laptop left in a meeting room signs itself out after this many seconds.
+# Idle sessions expire: a signed-in laptop left in a meeting room signs itself out after this many seconds
+# without a page. Each page pushes the expiry forward, writing the session at most once a minute
+# (qa_portal.middleware.SessionMiddleware), so the time-out counts from the last page to within that minute.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # django-axes: lock the username out after repeated failures.

@@ -1,4 +1,7 @@
+import datetime
+
 import pytest
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from people.tests.factories import AuditorFactory, ManagerFactory, ModeratorFactory, QualityFactory, UserFactory
@@ -68,9 +71,36 @@ def test_inactive_accounts_cannot_sign_in(client):
     assert b"did not match" in response.content
 
 
-def test_idle_sessions_expire(settings):
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
-    assert settings.SESSION_COOKIE_AGE <= 60 * 60
+def test_idle_sessions_expire_counting_from_the_last_page_with_one_write_a_minute(
+    client, time_machine, django_assert_max_num_queries
+):
+    """Each page pushes the idle expiry forward, but writes the session at most once a minute; 30 minutes
+    without a page signs the user out."""
+    start = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
+    time_machine.move_to(start, tick=False)
+    client.force_login(AuditorFactory())
+    home = reverse("home")
+
+    def session_writes() -> list[str]:
+        with django_assert_max_num_queries(100) as page:
+            assert client.get(home).status_code == 200
+        return [q["sql"] for q in page.captured_queries if "django_session" in q["sql"] and "SELECT" not in q["sql"]]
+
+    def expiry() -> datetime.datetime:
+        return Session.objects.get(session_key=client.session.session_key).expire_date
+
+    assert session_writes()  # the first page sets the refresh time
+    assert expiry() == start + datetime.timedelta(minutes=30)
+    time_machine.move_to(start + datetime.timedelta(seconds=40), tick=False)
+    assert not session_writes()
+    time_machine.move_to(start + datetime.timedelta(minutes=20), tick=False)
+    assert session_writes()
+    assert expiry() == start + datetime.timedelta(minutes=50)
+    time_machine.move_to(start + datetime.timedelta(minutes=49), tick=False)
+    assert client.get(home).status_code == 200  # still signed in: 29 minutes after the last refresh
+    time_machine.move_to(start + datetime.timedelta(minutes=49 + 31), tick=False)
+    response = client.get(home)
+    assert response.status_code == 302 and reverse("login") in response["Location"]
 
 
 def test_admin_is_for_staff_only(client):
