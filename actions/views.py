@@ -50,7 +50,7 @@ from actions.selectors import (
 from audits.selectors import audits_visible_to
 from common.errors import show_error
 from common.periods import months_ending
-from common.versioned_cache import cached_for_queryset
+from common.versioned_cache import cached_for_queryset, cached_rows_html
 from people.permissions import RoleRequiredMixin, has_role
 from people.selectors import teams_managed_by
 
@@ -125,9 +125,13 @@ class ActionListView(RoleRequiredMixin, View):
             paginator = Paginator(queryset, PAGE_SIZE)
             paginator.count = summary["total"]  # counted with the statuses already
             page = paginator.get_page(request.GET.get("page"))
-            # list() runs the page's query now, once, rather than on each use in the template.
             context["page"] = page
-            context["actions"] = list(page.object_list)
+            context["actions"] = page.object_list  # run only if the rows are not kept
+            # The rows of this page, filters and day, rendered once and kept until the data changes: the
+            # page's query (its SQL names the person's scope, the filters, the order and the page) is the key.
+            context["rows"] = cached_rows_html(
+                "action-rows", page.object_list, "actions/_action_rows.html", "actions", (day,)
+            )
         return TemplateResponse(request, "actions/action_list.html", context)
 
 

@@ -28,6 +28,7 @@ from audits.selectors import ReportScope, audits_visible_to
 from common.errors import show_error
 from common.http_cache import private_cacheable
 from common.periods import add_months, month_end, month_start, months_ending
+from common.versioned_cache import cached_for_queryset, cached_rows_html
 from people.permissions import QualityRequiredMixin
 from reports import services
 from reports.cache import cached, scope_key, version_token
@@ -392,8 +393,14 @@ class DrilldownView(QualityRequiredMixin, View):
         if audit_filter.is_bound and not audit_filter.is_valid():
             status = 400
         else:
-            page = Paginator(audit_filter.qs, DRILLDOWN_PAGE_SIZE).get_page(request.GET.get("page"))
-            context.update(page=page, audits=list(page.object_list), total=page.paginator.count)
+            audits = audit_filter.qs
+            paginator = Paginator(audits, DRILLDOWN_PAGE_SIZE)
+            # The count and the page's rows are kept until the data changes (the same figure is opened often).
+            unordered = audits.order_by()
+            paginator.count = cached_for_queryset("drilldown-count", unordered, (), unordered.count)
+            page = paginator.get_page(request.GET.get("page"))
+            rows = cached_rows_html("drilldown-rows", page.object_list, "reports/_drilldown_rows.html", "audits")
+            context.update(page=page, audits=page.object_list, total=paginator.count, rows=rows)
         query = request.GET.copy()
         query.pop("page", None)
         context["query"] = query.urlencode()

@@ -204,3 +204,25 @@ def test_sorting_concerns_costs_no_extra_query_as_the_data_grows(client, concern
     assert len(set(small.values())) == 1, small
     ChildOfConcernFactory.create_batch(10)
     assert query_counts_by_sort(client, CONCERNS, sorts) == small
+
+
+def test_the_tracker_keeps_its_rendered_rows_until_the_data_changes(client, actions, django_assert_max_num_queries):
+    """The rows of a page are rendered once and kept (actions/views.py); a change to an action or to its owner's
+    name shows on the next view, and a second view of unchanged data runs no query for the rows."""
+    client.force_login(QualityFactory())
+    first = client.get(TRACKER, EVERYTHING).content.decode()
+    assert "Baker" in first and "Chronology brought up to date" not in first
+    with django_assert_max_num_queries(20) as again:
+        body = client.get(TRACKER, EVERYTHING).content.decode()
+    assert body[body.index("<tbody>") :] == first[first.index("<tbody>") :]
+    assert not any('FROM "actions_action"' in query["sql"] and "LIMIT" in query["sql"] for query in again)
+
+    action = actions[0]
+    action.description = "Chronology brought up to date"
+    action.save()
+    changed = client.get(TRACKER, EVERYTHING).content.decode()
+    assert "Chronology brought up to date" in changed
+
+    action.owner.last_name = "Baker-Smith"
+    action.owner.save()
+    assert "Baker-Smith" in client.get(TRACKER, EVERYTHING).content.decode()

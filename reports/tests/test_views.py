@@ -425,6 +425,27 @@ def test_the_drilldown_filters_match_the_figures(quality_client):
     )
 
 
+def _table_body(response) -> str:
+    html = response.content.decode()
+    return html[html.index("<tbody>") : html.index("</tbody>")]
+
+
+def test_the_drilldown_keeps_its_count_and_rows_until_the_data_changes(quality_client):
+    """The count and the page's rows are kept (reports/views.py DrilldownView); a regraded audit shows at once."""
+    december_history()
+    url = reverse("reports:drilldown") + "?month=2019-12&team=Late+Team"
+    first = quality_client.get(url)
+    audit = first.context["audits"][0]
+    assert first.context["total"] == 1 and "grade-good" not in first.content.decode()
+    assert _table_body(quality_client.get(url)) == _table_body(first)
+    audit.final_grade = "good"
+    audit.save()
+    regraded = quality_client.get(url).content.decode()
+    assert '<span class="grade grade-good">Good</span>' in regraded
+    audit.delete()
+    assert quality_client.get(url).context["total"] == 0
+
+
 def test_a_bad_drilldown_filter_is_explained_not_an_error(quality_client):
     response = quality_client.get(reverse("reports:drilldown") + "?month=2019-13&outcome=everything")
     assert response.status_code == 400
