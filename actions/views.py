@@ -50,7 +50,7 @@ from actions.selectors import (
 from audits.selectors import audits_visible_to
 from common.errors import show_error
 from common.periods import months_ending
-from common.versioned_cache import cached_for_queryset, cached_rows_html
+from common.versioned_cache import cached_filters_html, cached_for_queryset, cached_rows_html
 from people.permissions import RoleRequiredMixin, has_role
 from people.selectors import teams_managed_by
 
@@ -105,7 +105,16 @@ class ActionListView(RoleRequiredMixin, View):
         query = action_filter.data.copy()
         query.pop("page", None)
         context = {"filter": action_filter, "landed": landed, "query": query.urlencode()}
-        if action_filter.is_valid():
+        valid = action_filter.is_valid()
+        context["filters_html"] = cached_filters_html(
+            action_filter,
+            actions_visible_to(request.user),
+            action=reverse("actions:list"),
+            button="Show actions",
+            reset_url="?view=&status=",
+            reset_label="Everything I can see",
+        )
+        if valid:
             queryset = action_filter.qs
             day = action_filter.as_of_day
             # The same on every view of this filter until the data changes: kept in the cache.

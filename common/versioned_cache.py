@@ -74,3 +74,19 @@ def cached_rows_html(kind: str, rows: QuerySet, template_name: str, name: str, p
     it is rendered without one.
     """
     return cached_for_queryset(kind, rows, parts, lambda: render_to_string(template_name, {name: rows}))
+
+
+def cached_filters_html(filterset: Any, scope: QuerySet, **include: str) -> str:
+    """A list's folded filter form (`_filters.html` with `filter` and `include`), kept until the data changes.
+
+    The form shows nothing but the filters' values and its option lists, which come from what the person may see
+    (`scope`, whose SQL keys it); writing its dozen fields and their options cost the tracker as much as its rows.
+    A form with errors is written afresh: its messages belong to one request.
+    """
+
+    def render() -> str:
+        return render_to_string("_filters.html", {"filter": filterset, **include})
+
+    if filterset.form.errors:
+        return render()
+    return cached_for_queryset("filters", scope, (filterset.data.urlencode(), *sorted(include.items())), render)

@@ -226,3 +226,17 @@ def test_the_tracker_keeps_its_rendered_rows_until_the_data_changes(client, acti
     action.owner.last_name = "Baker-Smith"
     action.owner.save()
     assert "Baker-Smith" in client.get(TRACKER, EVERYTHING).content.decode()
+
+
+def test_the_tracker_keeps_its_filter_form_until_the_data_changes(client, actions):
+    """The folded filter form is kept per scope and filter values (common.versioned_cache.cached_filters_html):
+    a team that gains an action is offered on the next view, and a form with errors is never kept."""
+    client.force_login(QualityFactory())
+    assert "Gamma Early Help" not in client.get(TRACKER, EVERYTHING).content.decode()
+    ActionFactory(audit__child__team=TeamFactory(name="Gamma Early Help"), owner=actions[0].owner)
+    assert '">Gamma Early Help</option>' in client.get(TRACKER, EVERYTHING).content.decode()
+
+    bad = client.get(TRACKER, {**EVERYTHING, "due_after": "31/02/2026"}).content.decode()
+    assert "There is a problem" in bad
+    again = client.get(TRACKER, {**EVERYTHING, "due_after": "2026-10-01"}).content.decode()
+    assert "There is a problem" not in again and 'value="2026-10-01"' in again
