@@ -33,6 +33,7 @@ from reports.tables import (
     month_label,
     representation_note,
     representation_rows,
+    tables_html,
     theme_kind_table,
     themes_by_group_table,
     themes_by_strand_table,
@@ -372,9 +373,11 @@ def _period_report_context(
     targets = report_targets()
     in_period = Audit.objects.filter(scope.q(), month__gte=month_start(first), month__lte=month_start(last))
     learning = {"groups": theme_groups(in_period), "strands": theme_strands(in_period)}
+    tables = build_period_tables(figures, programme_names, shares, learning)
     return {
         "figures": figures,
-        "tables": build_period_tables(figures, programme_names, shares, learning),
+        "tables": tables,
+        "tables_html": tables_html(tables),
         "representation": shares,
         "targets": targets,
         "target_checks": period_checks(figures, shares, targets, period_label(figures)),

@@ -23,7 +23,7 @@ from reports.narrative import executive_summary_draft
 from reports.reaudits import reaudit_impact
 from reports.representation import representation
 from reports.selectors import appendix_audits, first_data_month, practice_area_ratings, report_figures
-from reports.tables import build_tables, month_label
+from reports.tables import build_tables, month_label, tables_html
 from reports.targets import monthly_checks, report_targets
 from reports.themes import good_practice_entries, theme_figures, theme_groups, theme_strands, theme_trend
 
@@ -55,6 +55,7 @@ def _figures_tables_and_charts(month: datetime.date, as_of: datetime.date, scope
     return {
         "figures": figures,
         "tables": tables,
+        "tables_html": tables_html(tables),
         "charts": charts.report_charts(figures, areas, labels, first_data, targets),
         "targets": targets,
         "target_checks": monthly_checks(figures, shares, targets, f"in {month:%b %Y}"),

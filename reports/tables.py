@@ -68,6 +68,19 @@ class Table:
     no_data: str = ""
 
 
+def tables_html(tables: dict[str, Any]) -> dict[str, str]:
+    """Each table as the web page shows it (reports/_table.html), written when the report is computed so that the
+    report cache keeps it: a month's two dozen tables cost its page more than everything else once the figures
+    are kept. The PDF writes its own (no links). `{% report_table %}` takes them."""
+    from django.template.loader import render_to_string
+
+    return {
+        key: render_to_string("reports/_table.html", {"table": table})
+        for key, table in tables.items()
+        if isinstance(table, Table)
+    }
+
+
 @dataclass
 class TeamList:
     key: str

@@ -8,11 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from reports.narrative import narrative_html
-from reports.tables import Cell
+from reports.tables import Cell, Table
 
 register = template.Library()
 
@@ -81,3 +82,15 @@ def exemption_text(audit: Any) -> str:
     if exemption.approved_by:
         text += f" (approved by {exemption.approved_by})"
     return text
+
+
+@register.simple_tag(takes_context=True)
+def report_table(context, table: Table) -> str:
+    """One report table: on the page the HTML kept with the report (`tables_html`, reports.tables.tables_html),
+    written afresh in the PDF (no links) or when none is kept."""
+    pdf = bool(context.get("pdf"))
+    if not pdf:
+        kept = (context.get("tables_html") or {}).get(table.key)
+        if kept is not None:
+            return kept
+    return render_to_string("reports/_table.html", {"table": table, "pdf": pdf})

@@ -16,6 +16,8 @@ from reports import presenters
 from reports.period_tables import _period_report_context, period_report_context
 from reports.presenters import _figures_tables_and_charts, report_context
 from reports.selectors import report_figures
+from reports.tables import Table
+from reports.templatetags.report_tags import report_table
 from reports.tests.factories import QualityFactory
 from reports.tests.test_selectors import SEED_002_RETURNS, graded_rows, seed_000_rows
 from reports.tests.test_views import DECEMBER, DETAIL, december_history
@@ -107,6 +109,12 @@ def test_every_figure_table_and_chart_is_identical_with_and_without_the_cache(ro
     fresh = _figures_tables_and_charts(month, cold["as_of"], cold["scope"])  # no cache at all
     assert warm["figures"] == cold["figures"] == fresh["figures"] == report_figures(month)
     assert warm["tables"] == fresh["tables"]
+    # The tables' HTML kept with the report is what the page would write from the tables themselves.
+    assert warm["tables_html"] == fresh["tables_html"]
+    assert set(warm["tables_html"]) == {key for key, table in fresh["tables"].items() if isinstance(table, Table)}
+    for key, html in warm["tables_html"].items():
+        assert html == report_table({}, fresh["tables"][key]), key
+    assert "<a href" not in report_table({"pdf": True, **warm}, fresh["tables"]["ratings_by_month"])
 
     # pygal gives every drawing a random id; everything else must match.
     def drawn(charts):
