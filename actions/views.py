@@ -425,10 +425,21 @@ class ConcernListView(RoleRequiredMixin, View):
             "today": today,
             "by_month": by_month,
         }
-        if concern_filter.is_valid():
-            page = Paginator(concern_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        valid = concern_filter.is_valid()
+        context["filters_html"] = cached_filters_html(
+            concern_filter, visible, action=reverse("actions:coc_list"), button="Show"
+        )
+        if valid:
+            concerns = concern_filter.qs
+            paginator = Paginator(concerns, PAGE_SIZE)
+            unordered = concerns.order_by()
+            paginator.count = cached_for_queryset("concern-count", unordered, (), unordered.count)
+            page = paginator.get_page(request.GET.get("page"))
             context["page"] = page
-            context["concerns"] = list(page.object_list)
+            context["concerns"] = page.object_list  # run only if the rows are not kept
+            context["rows"] = cached_rows_html(
+                "concern-rows", page.object_list, "actions/_concern_rows.html", "concerns", (today,), today=today
+            )
         return TemplateResponse(request, "actions/concern_list.html", context)
 
 

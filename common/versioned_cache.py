@@ -64,16 +64,18 @@ def cached_for_queryset(kind: str, queryset: QuerySet, parts: tuple[Any, ...], c
     return cached(kind, (sql, *parts), compute)
 
 
-def cached_rows_html(kind: str, rows: QuerySet, template_name: str, name: str, parts: tuple[Any, ...] = ()) -> str:
+def cached_rows_html(
+    kind: str, rows: QuerySet, template_name: str, name: str, parts: tuple[Any, ...] = (), **extra: Any
+) -> str:
     """A list page's rows (`rows`, one page of the list's query) rendered by `template_name`, which finds them
     as `name`, once per query and `parts`, and kept until the data changes.
 
     Rendering fifty rows costs a list page more than its queries; the rows depend on nothing but the rows
     (the query's SQL names the person's scope, the filters, the order and the page) and `parts` (the day the
     statuses are worked out to). On a hit the page's query never runs. The template must not use the request:
-    it is rendered without one.
+    it is rendered without one. `extra` values it also reads (the day) must be in `parts`.
     """
-    return cached_for_queryset(kind, rows, parts, lambda: render_to_string(template_name, {name: rows}))
+    return cached_for_queryset(kind, rows, parts, lambda: render_to_string(template_name, {name: rows, **extra}))
 
 
 def cached_filters_html(filterset: Any, scope: QuerySet, **include: str) -> str:

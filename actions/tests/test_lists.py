@@ -240,3 +240,19 @@ def test_the_tracker_keeps_its_filter_form_until_the_data_changes(client, action
     assert "There is a problem" in bad
     again = client.get(TRACKER, {**EVERYTHING, "due_after": "2026-10-01"}).content.decode()
     assert "There is a problem" not in again and 'value="2026-10-01"' in again
+
+
+def test_the_concern_list_keeps_its_rows_and_count_until_the_data_changes(client, today):
+    """Rows, count and filters kept (actions/views.py ConcernListView); a resolved concern shows on the next view."""
+    concern = ChildOfConcernFactory()
+    client.force_login(QualityFactory())
+    everything = {"state": ""}
+    first = client.get(CONCERNS, everything).content.decode()
+    listed = first[first.index("Children of Concern matching") :]
+    assert listed.count("<tr>") == 2 and "Awaiting response" in listed  # the header row and the concern
+    concern.status = concern.Status.RESOLVED
+    concern.save()
+    resolved = client.get(CONCERNS, everything).content.decode()
+    rows = resolved[resolved.index("Children of Concern matching") :]
+    assert '<span class="badge text-bg-success">Resolved</span>' in rows
+    assert client.get(CONCERNS, {"state": "open"}).context["page"].paginator.count == 0
