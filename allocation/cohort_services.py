@@ -30,7 +30,16 @@ from allocation.cohort_selectors import (
 )
 from allocation.models import Cohort, SampleLine
 from allocation.rules import assign_sample, draw_sample, due_date, sample_size
-from allocation.services import IRO_LEGAL_STATUSES, AllocationError, check_no_conflict
+from allocation.services import (
+    IRO_LEGAL_STATUSES,
+    AllocationError,
+    LineEditing,
+    check_line,
+    line_add,
+    line_reassign,
+    line_remove,
+    line_swap_child,
+)
 from audits.models import Audit, AuditKind, Policy, Programme, TemplateVersion
 from caseload.models import Child, LegalStatus
 from common.data_version import data_version_bump
@@ -132,21 +141,26 @@ def cohort_draw_sample(
     return cohort
 
 
-def _check_line(*, cohort: Cohort, auditor: User, child: Child, line: SampleLine | None = None) -> None:
-    """Refuse a line that breaks a rule the QA team cannot waive by hand; raises with the field to blame."""
-    programme = cohort.programme
-    if not auditor.is_active or not (auditor.is_auditor or is_practice_week(programme)):
-        raise AllocationError({"auditor": f"{auditor} is not an active auditor."})
-    if not child.is_open:
-        raise AllocationError({"child": f"{child.case_ref} is a closed case."})
-    if not cohort_children(CohortRules.of(cohort)).filter(pk=child.pk).exists():
-        raise AllocationError({"child": f"{child.case_ref} is not in the cohort: it does not meet its rules."})
-    check_no_conflict(auditor=auditor, child=child, policy=Policy.current())
-    others = SampleLine.objects.filter(cohort=cohort, child=child)
-    if line is not None:
-        others = others.exclude(pk=line.pk)
-    if others.exists():
-        raise AllocationError({"child": f"{child.case_ref} is already in the sample."})
+def _check_line(cohort: Cohort, *, auditor: User, child: Child, line: SampleLine | None) -> None:
+    """The rules of a line of the sample: `check_line`'s (a practice week's people need not be auditors), and
+    the child in the cohort."""
+
+    def refuse_outside_cohort(child: Child) -> None:
+        if not cohort_children(CohortRules.of(cohort)).filter(pk=child.pk).exists():
+            raise AllocationError({"child": f"{child.case_ref} is not in the cohort: it does not meet its rules."})
+
+    check_line(
+        auditor=auditor,
+        child=child,
+        may_audit=auditor.is_auditor or is_practice_week(cohort.programme),
+        lines=SampleLine.objects.filter(cohort=cohort),
+        line=line,
+        draft_name="the sample",
+        refuse_child=refuse_outside_cohort,
+    )
+
+
+SAMPLE_LINES = LineEditing(model=SampleLine, parent="cohort", lock=_lock, check=_check_line)
 
 
 def _get_or_create_cohort(programme: Programme) -> Cohort:
@@ -158,43 +172,24 @@ def _get_or_create_cohort(programme: Programme) -> Cohort:
 @transaction.atomic
 def sample_line_reassign(*, line: SampleLine, auditor: User, by: User) -> SampleLine:
     """Give the line's child to another person; why the child was chosen stays."""
-    cohort = _lock(line.cohort)
-    line = SampleLine.objects.select_related("child__team").get(pk=line.pk)
-    _check_line(cohort=cohort, auditor=auditor, child=line.child, line=line)
-    line.auditor = auditor
-    line.save(update_fields=["auditor"])
-    return line
+    return line_reassign(SAMPLE_LINES, line=line, auditor=auditor)
 
 
 @transaction.atomic
 def sample_line_swap_child(*, line: SampleLine, child: Child, by: User) -> SampleLine:
     """Put another child of the cohort, chosen by hand, in the line's place."""
-    cohort = _lock(line.cohort)
-    line = SampleLine.objects.select_related("auditor").get(pk=line.pk)
-    if line.auditor is None:
-        raise AllocationError("Choose the line's auditor first.")
-    _check_line(cohort=cohort, auditor=line.auditor, child=child, line=line)
-    line.child = child
-    line.kind = AuditKind.MANUAL
-    line.reason = f"chosen by hand by {by}"[:200]
-    line.save(update_fields=["child", "kind", "reason"])
-    return line
+    return line_swap_child(SAMPLE_LINES, line=line, child=child, by=by)
 
 
 @transaction.atomic
 def sample_line_add(*, programme: Programme, auditor: User, child: Child, by: User) -> SampleLine:
     """Give a person a child of the cohort by hand (how a practice week's audits are usually handed out)."""
-    cohort = _lock(_get_or_create_cohort(programme))
-    _check_line(cohort=cohort, auditor=auditor, child=child)
-    return SampleLine.objects.create(
-        cohort=cohort, auditor=auditor, child=child, kind=AuditKind.MANUAL, reason=f"added by hand by {by}"[:200]
-    )
+    return line_add(SAMPLE_LINES, parent=_get_or_create_cohort(programme), auditor=auditor, child=child, by=by)
 
 
 @transaction.atomic
 def sample_line_remove(*, line: SampleLine, by: User) -> None:
-    _lock(line.cohort)
-    SampleLine.objects.filter(pk=line.pk).delete()
+    line_remove(SAMPLE_LINES, line=line)
 
 
 def cohort_confirm(*, cohort: Cohort, by: User) -> list[Audit]:

@@ -7,7 +7,6 @@ Views parse a form, call one service and redirect; the rules are in allocation/c
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -39,6 +38,7 @@ from allocation.cohort_services import (
     sample_line_swap_child,
 )
 from allocation.forms import add_service_error, error_summary
+from allocation.line_views import LineEditView, LineRemoveView, line_added, messages_of
 from allocation.models import Cohort, SampleLine
 from allocation.services import AllocationError
 from audits.models import Programme
@@ -47,10 +47,6 @@ from people.permissions import QualityRequiredMixin
 
 # Lines of the sample shown on one page.
 LINES_PER_PAGE = 100
-
-
-def _messages_of(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 def cohort_url(programme: Programme, anchor: str = "") -> str:
@@ -193,19 +189,8 @@ class CohortLineAddView(CohortView):
 
     def post(self, request, *args, **kwargs):
         form = LineAddForm(request.POST, prefix="add", programme=self.programme)
-        if form.is_valid():
-            try:
-                line = sample_line_add(
-                    programme=self.programme,
-                    auditor=form.cleaned_data["auditor"],
-                    child=form.cleaned_data["child"],
-                    by=request.user,
-                )
-            except AllocationError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, f"Added {line.child.case_ref} for {line.auditor}.")
-                return redirect(cohort_url(self.programme, "sample"))
+        if line_added(request, form, sample_line_add, programme=self.programme):
+            return redirect(cohort_url(self.programme, "sample"))
         return self.render_with(add_form=form)
 
 
@@ -217,7 +202,7 @@ class CohortConfirmView(ProgrammeMixin, View):
         try:
             audits = cohort_confirm(cohort=self.cohort, by=request.user)
         except AllocationError as error:
-            messages.error(request, _messages_of(error))
+            messages.error(request, messages_of(error))
             return redirect(cohort_url(self.programme, "sample"))
         messages.success(request, f"Confirmed: {len(audits):,} audits created. Each person finds theirs in My audits.")
         return redirect(cohort_url(self.programme, "audits"))
@@ -233,67 +218,43 @@ class SampleLineMixin(ProgrammeMixin):
             cohort__programme=self.programme,
         )
 
-
-class SampleLineRemoveView(SampleLineMixin, View):
-    def post(self, request, *args, **kwargs):
-        try:
-            sample_line_remove(line=self.line, by=request.user)
-        except AllocationError as error:
-            messages.error(request, _messages_of(error))
-        else:
-            messages.success(request, f"Removed {self.line.child.case_ref} from the sample.")
-        return redirect(cohort_url(self.programme, "sample"))
+    def return_url(self) -> str:
+        return cohort_url(self.programme, "sample")
 
 
-class SampleLineView(SampleLineMixin, TemplateView):
+class SampleLineRemoveView(SampleLineMixin, LineRemoveView):
+    remove = staticmethod(sample_line_remove)
+
+    def removed_message(self, line) -> str:
+        return f"Removed {line.child.case_ref} from the sample."
+
+
+class SampleLineView(SampleLineMixin, LineEditView):
     """One line of the sample: give its child to another person, or its person another child of the cohort."""
 
     template_name = "allocation/cohort_line.html"
+    form_classes = {"reassign": LineReassignForm, "swap": LineSwapForm}
+    reassign = staticmethod(sample_line_reassign)
+    swap_child = staticmethod(sample_line_swap_child)
+    changed_message = "Changed the line."
+    invalid_status = 400
 
-    def forms(self, data=None, op=None):
-        return {
-            "reassign": LineReassignForm(
-                data if op == "reassign" else None, prefix="reassign", programme=self.programme
-            ),
-            "swap": LineSwapForm(data if op == "swap" else None, prefix="swap"),
-        }
+    def form_kwargs(self, op: str) -> dict:
+        return {"programme": self.programme} if op == "reassign" else {}
 
-    def get(self, request, *args, **kwargs):
-        if self.line.cohort.status != Cohort.Status.DRAFT:
-            messages.info(request, "The sample is confirmed; its lines can no longer change.")
-            return redirect(cohort_url(self.programme, "audits"))
-        return super().get(request, *args, **kwargs)
+    def is_draft(self) -> bool:
+        return self.line.cohort.status == Cohort.Status.DRAFT
 
-    def get_context_data(self, *, forms=None, **kwargs):
+    def confirmed_message(self) -> str:
+        return "The sample is confirmed; its lines can no longer change."
+
+    def confirmed_url(self) -> str:
+        return cohort_url(self.programme, "audits")
+
+    def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        forms = forms or self.forms()
-        context.update(
-            programme=self.programme,
-            line=self.line,
-            reassign_form=forms["reassign"],
-            swap_form=forms["swap"],
-            errors=error_summary(*forms.values()),
-        )
+        context["programme"] = self.programme
         return context
-
-    def post(self, request, *args, **kwargs):
-        op = request.POST.get("op")
-        if op not in ("reassign", "swap"):
-            raise Http404("Unknown change.")
-        forms = self.forms(request.POST, op)
-        form = forms[op]
-        if form.is_valid():
-            try:
-                if op == "reassign":
-                    sample_line_reassign(line=self.line, auditor=form.cleaned_data["auditor"], by=request.user)
-                else:
-                    sample_line_swap_child(line=self.line, child=form.cleaned_data["child"], by=request.user)
-            except AllocationError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, "Changed the line.")
-                return redirect(cohort_url(self.programme, "sample"))
-        return self.render_to_response(self.get_context_data(forms=forms), status=400)
 
 
 class PracticeWeekView(ProgrammeMixin, TemplateView):

@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import get_connection, send_mail
-from django.db import transaction
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -132,43 +135,71 @@ def check_no_conflict(*, auditor: User, child: Child, policy: Policy) -> None:
         )
 
 
-def _check_line(
-    *, plan: MonthPlan, auditor: User, child: Child, policy: Policy, line: ProposedAllocation | None = None
+def check_line(
+    *,
+    auditor: User,
+    child: Child,
+    may_audit: bool,
+    lines: QuerySet,
+    line: models.Model | None,
+    draft_name: str,
+    policy: Policy | None = None,
+    refuse_auditor: Callable[[User], None] | None = None,
+    refuse_child: Callable[[Child], None] | None = None,
 ) -> None:
-    """Refuse a line that breaks a rule the QA team cannot waive by hand; raises with the field to blame."""
-    if not (auditor.is_active and auditor.is_auditor):
+    """The rules every hand-edited line keeps, monthly proposal or a programme's sample; raises with the field to
+    blame. `may_audit` says whether the person's role lets them audit; `lines` are the draft's lines, where the
+    child may stand once (`line` is the one being changed); `refuse_auditor` and `refuse_child` add a draft's own
+    rules, checked after the person's role and after whether the case is open. Without `policy`, the current QA
+    policy is read when the conflict rules need it."""
+    if not (auditor.is_active and may_audit):
         raise AllocationError({"auditor": f"{auditor} is not an active auditor."})
-    if is_exempt(auditor, plan.month):
-        raise AllocationError({"auditor": f"{auditor} is exempt from auditing in {_month_label(plan.month)}."})
+    if refuse_auditor is not None:
+        refuse_auditor(auditor)
     if not child.is_open:
         raise AllocationError({"child": f"{child.case_ref} is a closed case."})
-    check_no_conflict(auditor=auditor, child=child, policy=policy)
-    others = ProposedAllocation.objects.filter(plan=plan, child=child)
+    if refuse_child is not None:
+        refuse_child(child)
+    check_no_conflict(auditor=auditor, child=child, policy=policy or Policy.current())
+    others = lines.filter(child=child)
     if line is not None:
         others = others.exclude(pk=line.pk)
     if others.exists():
-        raise AllocationError({"child": f"{child.case_ref} is already in this month's proposal."})
-    if Audit.objects.filter(month=plan.month, child=child).exists():
-        raise AllocationError({"child": f"{child.case_ref} is already allocated in {_month_label(plan.month)}."})
+        raise AllocationError({"child": f"{child.case_ref} is already in {draft_name}."})
 
 
-@transaction.atomic
-def proposal_reassign(*, line: ProposedAllocation, auditor: User, by: User) -> ProposedAllocation:
-    """Give the line's child to another auditor; the reason for choosing the child stays."""
-    plan = _lock_plan(line.plan)
-    line = ProposedAllocation.objects.select_related("child__team").get(pk=line.pk)
-    _check_line(plan=plan, auditor=auditor, child=line.child, policy=Policy.current(), line=line)
+@dataclass(frozen=True)
+class LineEditing:
+    """How the lines of one kind of draft are edited by hand: a month's proposal or a programme's sample.
+
+    `parent` names the line's field that holds its draft; `lock` locks the draft's row and refuses once it is
+    confirmed, returning the locked row; `check(parent, auditor=, child=, line=)` refuses a line that breaks a
+    rule (see `check_line`).
+    """
+
+    model: type[models.Model]
+    parent: str
+    lock: Callable[[Any], Any]
+    check: Callable[..., None]
+
+
+def line_reassign(editing: LineEditing, *, line: Any, auditor: User) -> Any:
+    """Give the line's child to another person; the reason for choosing the child stays. Call inside a transaction."""
+    parent = editing.lock(getattr(line, editing.parent))
+    line = editing.model.objects.select_related("child__team").get(pk=line.pk)
+    editing.check(parent, auditor=auditor, child=line.child, line=line)
     line.auditor = auditor
     line.save(update_fields=["auditor"])
     return line
 
 
-@transaction.atomic
-def proposal_swap_child(*, line: ProposedAllocation, child: Child, by: User) -> ProposedAllocation:
-    """Give the line's auditor another child, chosen by hand."""
-    plan = _lock_plan(line.plan)
-    line = ProposedAllocation.objects.select_related("auditor").get(pk=line.pk)
-    _check_line(plan=plan, auditor=line.auditor, child=child, policy=Policy.current(), line=line)
+def line_swap_child(editing: LineEditing, *, line: Any, child: Child, by: User) -> Any:
+    """Give the line's person another child, chosen by hand. Call inside a transaction."""
+    parent = editing.lock(getattr(line, editing.parent))
+    line = editing.model.objects.select_related("auditor").get(pk=line.pk)
+    if line.auditor is None:
+        raise AllocationError("Choose the line's auditor first.")
+    editing.check(parent, auditor=line.auditor, child=child, line=line)
     line.child = child
     line.kind = AuditKind.MANUAL
     line.reason = f"chosen by hand by {by}"[:200]
@@ -176,12 +207,12 @@ def proposal_swap_child(*, line: ProposedAllocation, child: Child, by: User) -> 
     return line
 
 
-@transaction.atomic
-def proposal_add(*, plan: MonthPlan, auditor: User, child: Child, by: User) -> ProposedAllocation:
-    plan = _lock_plan(plan)
-    _check_line(plan=plan, auditor=auditor, child=child, policy=Policy.current())
-    return ProposedAllocation.objects.create(
-        plan=plan,
+def line_add(editing: LineEditing, *, parent: Any, auditor: User, child: Child, by: User) -> Any:
+    """Add a line, chosen by hand, to the draft. Call inside a transaction."""
+    parent = editing.lock(parent)
+    editing.check(parent, auditor=auditor, child=child, line=None)
+    return editing.model.objects.create(
+        **{editing.parent: parent},
         auditor=auditor,
         child=child,
         kind=AuditKind.MANUAL,
@@ -189,10 +220,57 @@ def proposal_add(*, plan: MonthPlan, auditor: User, child: Child, by: User) -> P
     )
 
 
+def line_remove(editing: LineEditing, *, line: Any) -> None:
+    """Take a line out of the draft. Call inside a transaction."""
+    editing.lock(getattr(line, editing.parent))
+    editing.model.objects.filter(pk=line.pk).delete()
+
+
+def _check_proposal_line(plan: MonthPlan, *, auditor: User, child: Child, line: ProposedAllocation | None) -> None:
+    """The rules of a line of the month's proposal: `check_line`'s, the auditor's exemptions, and no child
+    already allocated in the month."""
+
+    def refuse_exempt(auditor: User) -> None:
+        if is_exempt(auditor, plan.month):
+            raise AllocationError({"auditor": f"{auditor} is exempt from auditing in {_month_label(plan.month)}."})
+
+    check_line(
+        auditor=auditor,
+        child=child,
+        policy=Policy.current(),
+        may_audit=auditor.is_auditor,
+        lines=ProposedAllocation.objects.filter(plan=plan),
+        line=line,
+        draft_name="this month's proposal",
+        refuse_auditor=refuse_exempt,
+    )
+    if Audit.objects.filter(month=plan.month, child=child).exists():
+        raise AllocationError({"child": f"{child.case_ref} is already allocated in {_month_label(plan.month)}."})
+
+
+PROPOSAL_LINES = LineEditing(model=ProposedAllocation, parent="plan", lock=_lock_plan, check=_check_proposal_line)
+
+
+@transaction.atomic
+def proposal_reassign(*, line: ProposedAllocation, auditor: User, by: User) -> ProposedAllocation:
+    """Give the line's child to another auditor; the reason for choosing the child stays."""
+    return line_reassign(PROPOSAL_LINES, line=line, auditor=auditor)
+
+
+@transaction.atomic
+def proposal_swap_child(*, line: ProposedAllocation, child: Child, by: User) -> ProposedAllocation:
+    """Give the line's auditor another child, chosen by hand."""
+    return line_swap_child(PROPOSAL_LINES, line=line, child=child, by=by)
+
+
+@transaction.atomic
+def proposal_add(*, plan: MonthPlan, auditor: User, child: Child, by: User) -> ProposedAllocation:
+    return line_add(PROPOSAL_LINES, parent=plan, auditor=auditor, child=child, by=by)
+
+
 @transaction.atomic
 def proposal_remove(*, line: ProposedAllocation, by: User) -> None:
-    _lock_plan(line.plan)
-    ProposedAllocation.objects.filter(pk=line.pk).delete()
+    line_remove(PROPOSAL_LINES, line=line)
 
 
 # --- Confirming -----------------------------------------------------------------------------------

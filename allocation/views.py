@@ -10,7 +10,6 @@ import datetime
 from collections import Counter
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect
@@ -32,6 +31,7 @@ from allocation.forms import (
     add_service_error,
     error_summary,
 )
+from allocation.line_views import LineEditView, LineRemoveView, line_added, messages_of
 from allocation.models import Exemption, MonthPlan, ProposedAllocation
 from allocation.rules import due_date
 from allocation.selectors import (
@@ -62,10 +62,6 @@ from people.models import User
 from people.permissions import QualityRequiredMixin
 
 
-def _messages_of(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
 def _allocation_url(month: datetime.date, anchor: str = "") -> str:
     return reverse("allocation:month", kwargs={"month": month}) + (f"#{anchor}" if anchor else "")
 
@@ -90,14 +86,6 @@ class MonthMixin(QualityRequiredMixin):
                 MonthPlan.objects.select_related("proposed_by", "confirmed_by").filter(month=self.month).first()
             )
         return self._plan
-
-    def get_draft_line(self) -> ProposedAllocation:
-        """A line of this month's draft proposal, or 404 (a line of another month is not found here)."""
-        return get_object_or_404(
-            ProposedAllocation.objects.select_related("plan", "auditor", "child__team"),
-            pk=self.kwargs["pk"],
-            plan__month=self.month,
-        )
 
 
 class AllocationMonthView(MonthMixin, TemplateView):
@@ -165,7 +153,7 @@ class AllocationProposeView(MonthMixin, View):
         try:
             plan = month_plan_propose(month=self.month, by=request.user, seed=form.cleaned_data["seed"])
         except AllocationError as error:
-            messages.error(request, _messages_of(error))
+            messages.error(request, messages_of(error))
             return redirect(_allocation_url(self.month))
         count = plan.proposals.count()
         messages.success(
@@ -194,80 +182,56 @@ class ProposalAddView(MonthMixin, View):
                 else f"The allocation for {self.month:%B %Y} is already confirmed; it can no longer be changed.",
             )
             return redirect(_allocation_url(self.month))
-        if form.is_valid():
-            try:
-                line = proposal_add(
-                    plan=plan, auditor=form.cleaned_data["auditor"], child=form.cleaned_data["child"], by=request.user
-                )
-            except AllocationError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, f"Added {line.child.case_ref} for {line.auditor}.")
-                return redirect(_allocation_url(self.month, "proposal"))
+        if line_added(request, form, proposal_add, plan=plan):
+            return redirect(_allocation_url(self.month, "proposal"))
         view = AllocationMonthView()
         view.setup(request, **self.kwargs)
         return view.render_to_response(view.get_context_data(add_form=form))
 
 
-class ProposalLineView(MonthMixin, TemplateView):
+class ProposalLineMixin(MonthMixin):
+    @cached_property
+    def line(self) -> ProposedAllocation:
+        """A line of this month's draft proposal, or 404 (a line of another month is not found here)."""
+        return get_object_or_404(
+            ProposedAllocation.objects.select_related("plan", "auditor", "child__team"),
+            pk=self.kwargs["pk"],
+            plan__month=self.month,
+        )
+
+    def return_url(self) -> str:
+        return _allocation_url(self.month, "proposal")
+
+
+class ProposalLineView(ProposalLineMixin, LineEditView):
     """One line of the proposal: give its child to another auditor, or its auditor another child."""
 
     template_name = "allocation/allocation_line.html"
-    operations = {"reassign": ReassignForm, "swap": SwapChildForm}
+    form_classes = {"reassign": ReassignForm, "swap": SwapChildForm}
+    reassign = staticmethod(proposal_reassign)
+    swap_child = staticmethod(proposal_swap_child)
+    changed_message = "The line has been changed."
 
-    @cached_property
-    def line(self) -> ProposedAllocation:
-        return self.get_draft_line()
+    def is_draft(self) -> bool:
+        return self.line.plan.status == MonthPlan.Status.DRAFT
 
-    def get(self, request, *args, **kwargs):
-        if self.line.plan.status != MonthPlan.Status.DRAFT:
-            messages.info(
-                request, f"The allocation for {self.month:%B %Y} is confirmed; its lines can no longer change."
-            )
-            return redirect(_allocation_url(self.month))
-        return super().get(request, *args, **kwargs)
+    def confirmed_message(self) -> str:
+        return f"The allocation for {self.month:%B %Y} is confirmed; its lines can no longer change."
+
+    def confirmed_url(self) -> str:
+        return _allocation_url(self.month)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        forms = {op: kwargs.get(f"{op}_form") or form_class(prefix=op) for op, form_class in self.operations.items()}
-        context.update(
-            month=self.month,
-            line=self.line,
-            reassign_form=forms["reassign"],
-            swap_form=forms["swap"],
-            errors=error_summary(*forms.values()),
-        )
+        context["month"] = self.month
         return context
 
-    def post(self, request, *args, **kwargs):
-        op = request.POST.get("op")
-        if op not in self.operations:
-            raise Http404("Unknown change.")
-        form = self.operations[op](request.POST, prefix=op)
-        if form.is_valid():
-            try:
-                if op == "reassign":
-                    proposal_reassign(line=self.line, auditor=form.cleaned_data["auditor"], by=request.user)
-                else:
-                    proposal_swap_child(line=self.line, child=form.cleaned_data["child"], by=request.user)
-            except AllocationError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, "The line has been changed.")
-                return redirect(_allocation_url(self.month, "proposal"))
-        return self.render_to_response(self.get_context_data(**{f"{op}_form": form}))
 
+class ProposalRemoveView(ProposalLineMixin, LineRemoveView):
+    remove = staticmethod(proposal_remove)
 
-class ProposalRemoveView(MonthMixin, View):
-    def post(self, request, *args, **kwargs):
-        line = self.get_draft_line()
-        try:
-            proposal_remove(line=line, by=request.user)
-        except AllocationError as error:
-            messages.error(request, _messages_of(error))
-        else:
-            messages.success(request, f"Removed {line.child.case_ref} ({line.auditor}) from the proposal.")
-        return redirect(_allocation_url(self.month, "proposal"))
+    def removed_message(self, line) -> str:
+        return f"Removed {line.child.case_ref} ({line.auditor}) from the proposal."
 
 
 class AllocationConfirmView(MonthMixin, TemplateView):
@@ -296,7 +260,7 @@ class AllocationConfirmView(MonthMixin, TemplateView):
         try:
             audits = month_plan_confirm(plan=plan, by=request.user)
         except AllocationError as error:
-            messages.error(request, _messages_of(error))
+            messages.error(request, messages_of(error))
         else:
             messages.success(
                 request,
@@ -413,7 +377,7 @@ class ReturnReminderView(QualityRequiredMixin, View):
         try:
             reminder, created = return_reminder_send(auditor=auditor, month=month, by=request.user)
         except AllocationError as error:
-            messages.error(request, _messages_of(error))
+            messages.error(request, messages_of(error))
         else:
             if created:
                 messages.success(
@@ -497,7 +461,7 @@ class ExemptionWithdrawView(QualityRequiredMixin, View):
         try:
             exemption_withdraw(exemption=exemption, by=request.user)
         except ExemptionError as error:
-            messages.error(request, _messages_of(error))
+            messages.error(request, messages_of(error))
         else:
             messages.success(request, f"Withdrew {exemption.user}'s exemption.")
         return HttpResponseRedirect(_return_url(request, reverse("allocation:exemption_list")))
