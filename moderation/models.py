@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from audits.models import AreaGradeChoice, Audit, Grade, PracticeArea
+from audits.models import OVERALL_GRADE_CHOICES, AreaGradeChoice, Audit, PracticeArea
 from common.text_limits import LONG_TEXT_MAX
 
 
@@ -40,7 +40,7 @@ class Moderation(models.Model):
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
     due_on = models.DateField(null=True, blank=True)
-    grade = models.CharField(max_length=22, choices=Grade.choices, blank=True)
+    grade = models.CharField(max_length=22, choices=OVERALL_GRADE_CHOICES, blank=True)  # "not graded" where allowed
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
     rationale = models.TextField(max_length=LONG_TEXT_MAX, blank=True)
     feedback = models.TextField("feedback to the auditor", max_length=LONG_TEXT_MAX, blank=True)

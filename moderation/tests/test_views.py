@@ -687,6 +687,8 @@ def test_not_graded_is_the_moderators_to_give_only_where_the_programme_allows_it
         return
     assert response.status_code == 302
     assert (moderation.status, moderation.grade, moderation.outcome) == ("completed", "not_graded", "agreed")
+    assert moderation.get_grade_display() == "Not graded"  # a choice of the field, so every page names it
+    moderation.full_clean()
     assert audit.final_grade == "not_graded"
     from actions.models import ChildOfConcern
 
