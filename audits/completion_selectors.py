@@ -13,7 +13,7 @@ from django.utils.text import capfirst
 
 from audits.completion import EDITABLE_STATUSES
 from audits.hooks import audit_history_sources
-from audits.models import AreaGrade, Audit, AuditExport, GoodPractice, PracticeArea, SendBack
+from audits.models import AreaGrade, Audit, AuditExport, AuditTheme, GoodPractice, PracticeArea, SendBack, ThemeKind
 from audits.selectors import audits_visible_to
 from audits.theme_selectors import audit_themes
 from people.models import User
@@ -147,6 +147,7 @@ def audit_history(*, audit: Audit) -> list[HistoryEntry]:
     area_records = list(AreaGrade.history.filter(audit_id=audit.pk).order_by(*order))
     sources: list[HistorySource] = [answer for _, answer in audit_history_sources.send(sender=None, audit=audit)]
     sources.append(good_practice_history(audit=audit))
+    sources.append(theme_tags_history(audit=audit))
     send_backs = list(SendBack.objects.filter(audit=audit))
     exports = list(AuditExport.objects.filter(audit=audit))
 
@@ -206,6 +207,41 @@ def audit_history(*, audit: Audit) -> list[HistoryEntry]:
         entries.append(HistoryEntry(when=when, who=who, what=what, changes=list(changes), user_id=user_id))
     entries.reverse()
     return entries
+
+
+LEARNING_THEMES = "Learning themes"
+
+
+def theme_tags_history(*, audit: Audit) -> HistorySource:
+    """The audit's learning-theme tags as history rows (one query): a theme ticked or unticked, as a strength or
+    as an area for improvement, and the moderator's confirmation of the tags."""
+    history_model = AuditTheme.history.model
+    records = list(
+        history_model.objects.filter(audit_id=audit.pk).select_related("theme").order_by("history_date", "history_id")
+    )
+    kinds = dict(ThemeKind.choices)
+
+    def items(users: dict[int, User]) -> list[HistoryItem]:
+        found: list[HistoryItem] = []
+        for record, previous in history_by_object(records):
+            label = kinds.get(record.kind, record.kind)
+            name = record.theme.name if record.theme else "a removed theme"
+            if record.history_type == "+":
+                what, change = "Themes tagged", Change(LEARNING_THEMES, label, "", name)
+            elif record.history_type == "-":
+                what, change = "Themes tagged", Change(LEARNING_THEMES, label, name, "")
+            elif previous is not None and record.confirmed_by_id != previous.confirmed_by_id:
+                who = users.get(record.confirmed_by_id)
+                what = "Themes confirmed"
+                change = Change(LEARNING_THEMES, f"{name} ({label.lower()})", "", f"Confirmed by {who or 'someone'}")
+            else:
+                continue
+            found.append((record.history_date, record.history_user_id, what, [change]))
+        return found
+
+    return HistorySource(
+        user_ids={r.history_user_id for r in records} | {r.confirmed_by_id for r in records}, items=items
+    )
 
 
 GOOD_PRACTICE = "Good practice"

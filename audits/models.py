@@ -452,6 +452,8 @@ class AuditTheme(models.Model):
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who tagged, untagged or confirmed which theme, and when: shown in the audit's history.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["kind", "theme__name"]

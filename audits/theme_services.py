@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from audits.models import Audit, AuditTheme, Theme, ThemeKind
 from common.data_version import data_version_bump
@@ -142,15 +142,19 @@ def audit_themes_set(
         AuditTheme(audit=audit, theme_id=pk, kind=kind, confirmed_by=confirmed_by)
         for pk, kind in sorted(wanted - set(existing))
     ]
-    if removed:
-        AuditTheme.objects.filter(pk__in=removed).delete()
+    # Each tag's change is written with its history (the audit's history shows who tagged what); an audit
+    # carries a handful of tags, so one delete each costs nothing.
+    for tag in existing.values():
+        if tag.pk in removed:
+            tag.delete()
     if added:
-        AuditTheme.objects.bulk_create(added)
+        bulk_create_with_history(added, AuditTheme)
         data_version_bump()
-    confirmed = 0
+    confirmed: list[AuditTheme] = []
     if confirmed_by is not None:
-        confirmed = (
-            AuditTheme.objects.filter(audit=audit).exclude(confirmed_by=confirmed_by).update(confirmed_by=confirmed_by)
-        )
+        confirmed = list(AuditTheme.objects.filter(audit=audit).exclude(confirmed_by=confirmed_by))
+        for tag in confirmed:
+            tag.confirmed_by = confirmed_by
+        bulk_update_with_history(confirmed, AuditTheme, ["confirmed_by"])
         data_version_bump()
     return bool(removed or added or confirmed)

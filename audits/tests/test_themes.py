@@ -99,6 +99,35 @@ def test_tags_are_replaced_exactly_and_the_moderator_confirms_every_tag_kept():
     assert tags == {("Chronologies", "improvement", moderator.pk), ("SMART plans", "improvement", moderator.pk)}
 
 
+def test_the_audits_history_shows_who_tagged_untagged_and_confirmed_each_theme(time_machine):
+    """Tags are written with their history: the audit's history names the themes ticked and unticked, as strength
+    or area for improvement, and the moderator's confirmation, each with who did it."""
+    import datetime
+
+    from audits.completion_selectors import audit_history
+
+    time_machine.move_to(datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
+    audit = AuditFactory()
+    moderator = ModeratorFactory(first_name="Mo", last_name="Derator")
+    a, b = theme("Chronologies"), theme("Direct work")
+    audit_themes_set(audit=audit, improvement=[a.pk], strength=[b.pk])
+    time_machine.move_to(datetime.datetime(2026, 11, 9, 9, 0, tzinfo=datetime.UTC), tick=False)
+    audit_themes_set(audit=audit, improvement=[a.pk], strength=[], confirmed_by=moderator)
+
+    entries = {
+        (entry.what, change.label, change.old, change.new)
+        for entry in audit_history(audit=audit)
+        for change in entry.changes
+        if change.subject == "Learning themes"
+    }
+    assert entries == {
+        ("Themes tagged", "Area for improvement", "", "Chronologies"),
+        ("Themes tagged", "Strength", "", "Direct work"),
+        ("Themes tagged", "Strength", "Direct work", ""),
+        ("Themes confirmed", "Chronologies (area for improvement)", "", "Confirmed by Mo Derator"),
+    }
+
+
 def test_themes_ensure_matches_case_insensitively_and_creates_the_new_ones_with_history():
     ids = themes_ensure(names=["chronologies", "Recording of visits", "RECORDING OF VISITS", " "])
     assert ids["chronologies"] == theme("Chronologies").pk
