@@ -15,7 +15,7 @@ from audits.models import MONTHLY_SLUG
 from audits.selectors import ReportScope, report_scope_from
 from common.periods import month_end, month_key
 from reports.models import ReportDocument
-from reports.period import ALL_PROGRAMMES
+from reports.period import ALL_PROGRAMMES, QuickPick, quick_picks
 
 
 def report_url(month: datetime.date, as_of: datetime.date | None = None, scope: ReportScope | None = None) -> str:
@@ -40,6 +40,11 @@ def period_url(
     if service_area:
         query["service_area"] = service_area
     return f"{reverse(name)}?{urlencode(query)}"
+
+
+def quick_pick_links(today: datetime.date) -> list[tuple[QuickPick, str]]:
+    """Each quick pick of the period report (last quarter, the financial year to date...) with its report's address."""
+    return [(pick, period_url(pick.first, pick.last)) for pick in quick_picks(today)]
 
 
 def document_page_url(document: ReportDocument) -> str:

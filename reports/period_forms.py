@@ -14,8 +14,8 @@ from reports.period import ALL_PROGRAMMES, check_period
 MONTH_ATTRS = {"placeholder": "YYYY-MM", "inputmode": "numeric", "autocomplete": "off"}
 
 
-class PeriodReportForm(forms.Form):
-    """From and to months (YYYY-MM, both included), the programme (all by default) and the service area."""
+class PeriodMonthsForm(forms.Form):
+    """From and to months (YYYY-MM, both included): the reports page's short form, which opens the period report."""
 
     from_month = forms.CharField(
         label="From month", help_text="For example 2026-04.", widget=forms.TextInput(MONTH_ATTRS)
@@ -23,17 +23,6 @@ class PeriodReportForm(forms.Form):
     to_month = forms.CharField(
         label="To month", help_text="Included. For example 2026-06.", widget=forms.TextInput(MONTH_ATTRS)
     )
-    programme = forms.ChoiceField(label="Programme", required=False)
-    service_area = forms.ChoiceField(label="Service area", required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["programme"].choices = [(ALL_PROGRAMMES, "All programmes")] + [
-            (slug, name) for slug, name in Programme.objects.order_by("name").values_list("slug", "name")
-        ]
-        self.fields["service_area"].choices = [("", "All service areas")] + [
-            (name, name) for name in ServiceArea.objects.order_by("name").values_list("name", flat=True)
-        ]
 
     def _month(self, name: str) -> datetime.date:
         month = month_from_key(self.cleaned_data[name])
@@ -47,9 +36,6 @@ class PeriodReportForm(forms.Form):
     def clean_to_month(self) -> datetime.date:
         return self._month("to_month")
 
-    def clean_programme(self) -> str:
-        return self.cleaned_data.get("programme") or ALL_PROGRAMMES
-
     def clean(self):
         cleaned = super().clean()
         first, last = cleaned.get("from_month"), cleaned.get("to_month")
@@ -59,3 +45,22 @@ class PeriodReportForm(forms.Form):
             except ValueError as error:
                 self.add_error("to_month", str(error))
         return cleaned
+
+
+class PeriodReportForm(PeriodMonthsForm):
+    """The months, the programme (all by default) and the service area."""
+
+    programme = forms.ChoiceField(label="Programme", required=False)
+    service_area = forms.ChoiceField(label="Service area", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].choices = [(ALL_PROGRAMMES, "All programmes")] + [
+            (slug, name) for slug, name in Programme.objects.order_by("name").values_list("slug", "name")
+        ]
+        self.fields["service_area"].choices = [("", "All service areas")] + [
+            (name, name) for name in ServiceArea.objects.order_by("name").values_list("name", flat=True)
+        ]
+
+    def clean_programme(self) -> str:
+        return self.cleaned_data.get("programme") or ALL_PROGRAMMES

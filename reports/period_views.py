@@ -23,7 +23,7 @@ from audits.selectors import report_scope_from
 from common.periods import month_end
 from people.permissions import QualityRequiredMixin
 from reports import services
-from reports.links import document_page_url, period_url
+from reports.links import document_page_url, period_url, quick_pick_links
 from reports.models import ReportDocument
 from reports.period import ALL_PROGRAMMES, period_figures, quick_picks
 from reports.period_forms import PeriodReportForm
@@ -66,9 +66,7 @@ class PeriodReportView(QualityRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["quick_picks"] = [
-            (pick, period_url(pick.first, pick.last)) for pick in quick_picks(timezone.localdate())
-        ]
+        context["quick_picks"] = quick_pick_links(timezone.localdate())
         context["protective_marking"] = settings.PROTECTIVE_MARKING
         context["published"] = list(
             ReportDocument.objects.filter(

@@ -34,8 +34,9 @@ from reports import services
 from reports.cache import cached, scope_key, version_token
 from reports.filters import AuditDrilldownFilter
 from reports.forms import AsOfForm, GenerateForm, NarrativeForm, ReportPeriodForm, ReportTargetsForm
-from reports.links import document_page_url, report_url
+from reports.links import document_page_url, quick_pick_links, report_url
 from reports.models import ReportDocument, ReportNarrative, ReportTargets
+from reports.period_forms import PeriodMonthsForm
 from reports.periods import check_as_of, check_report_month
 from reports.presenters import report_computed, report_context, summary_draft
 from reports.selectors import first_data_month, report_figures
@@ -88,7 +89,8 @@ def _query(*parts: str) -> str:
 
 
 class ReportIndexView(QualityRequiredMixin, TemplateView):
-    """Choose a month (and an as-of date); lists recent months and every published PDF."""
+    """The QA reports page: a month's report (choose a month and an as-of date; recent months; every published
+    monthly PDF), a report over a period (its months, or a quick pick) and the targets."""
 
     template_name = "reports/report_index.html"
 
@@ -111,6 +113,9 @@ class ReportIndexView(QualityRequiredMixin, TemplateView):
         )
         names = dict(Programme.objects.values_list("slug", "name")) if any(d.programme for d in published) else {}
         context["published"] = [(document, _scope_words(document, names)) for document in published]
+        # Only the months of the period report's form: it is sent to the period report's page, which checks it.
+        context["period_form"] = PeriodMonthsForm()
+        context["quick_picks"] = quick_pick_links(timezone.localdate())
         return context
 
 

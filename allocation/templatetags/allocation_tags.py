@@ -1,4 +1,5 @@
-"""Figures for the home panels about allocation and returns (one query each, whatever the data)."""
+"""Figures for the home panels about allocation and returns (one query each, whatever the data), and a returns
+table row's name."""
 
 from django import template
 from django.utils import timezone
@@ -29,3 +30,10 @@ def returns_this_month() -> dict:
     """This month's returned, scheduled and overdue counts, for the QA team's "This month's returns" link."""
     today = timezone.localdate()
     return {"month": month_start(today), **month_returns_counts(month_start(today), today)}
+
+
+@register.filter
+def row_value(row: dict, key: str):
+    """`{{ row|row_value:name_field }}`: a returns row's value under a key the template is given (the programme's
+    or the team's name), for the table include both of them share."""
+    return row[key]

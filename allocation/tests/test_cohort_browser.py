@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from allocation.tests.cohort_steps import build_no_plan_cohort_and_draw
 from audits.models import Audit, PracticeArea, Programme, TemplateVersion
 from caseload.models import Flag, LegalStatus
 from caseload.tests.factories import ChildFactory
@@ -44,20 +45,7 @@ def test_quality_samples_a_no_plan_cohort_and_an_auditor_completes_one(page, sig
     template = TemplateVersion.objects.create(programme=programme, number=1, is_current=True)
     PracticeArea.objects.create(template=template, slug="plan", name="Why there is no plan", order=1)
 
-    page.get_by_role("link", name="Cohort and sample").click()
-    page.wait_for_url("**/cohort/")
-    size = page.locator("#cohort-size")
-    expect(size).to_contain_text("10 children")
-    axe(page, "cohort")
-    page.get_by_label("no_plan").check()
-    expect(size).to_contain_text("6 children meet these rules (not saved yet)")
-    page.get_by_role("button", name="Save the rules").click()
-    expect(page.get_by_text("Saved the cohort's rules: 6 children.")).to_be_visible()
-
-    page.get_by_label("Number of children").fill("3")
-    page.get_by_text("Advanced: draw an earlier sample again").click()
-    page.get_by_label("Sample number").fill("7")
-    page.get_by_role("button", name="Draw the sample").click()
+    build_no_plan_cohort_and_draw(page, axe, everyone=10, no_plan=6, draw=3, sample_number=7, axe_name="cohort")
     expect(page.locator("#sample-share")).to_contain_text("3 of 6 children (50.0 %)")
     expect(page.get_by_role("cell", name="Ada Auditor")).to_have_count(3)
     axe(page, "cohort-sample")

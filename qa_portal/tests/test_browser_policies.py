@@ -39,7 +39,7 @@ def demo():
 
 def test_the_report_draws_its_charts_and_the_admin_works_under_the_policy(demo, page, sign_in, axe):
     sign_in("quality")
-    page.get_by_role("link", name="Monthly report").click()
+    page.get_by_role("link", name="Reports", exact=True).click()
     page.get_by_role("region", name="Recent months").get_by_role("link").first.click()
     # Each chart is its own SVG file in an <img> (loaded lazily: each is scrolled to before it is measured).
     charts = page.locator("img.report-chart")

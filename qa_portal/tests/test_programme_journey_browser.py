@@ -15,6 +15,7 @@ from django.test import override_settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from allocation.tests.cohort_steps import build_no_plan_cohort_and_draw
 from audits.models import Audit, PracticeArea, Programme
 from caseload.models import Child
 from people.models import User
@@ -63,18 +64,7 @@ def create_programme_with_its_questions(page, axe, today: datetime.date) -> None
 def sample_and_allocate(page, axe, auditor_label: str) -> str:
     """Build the `no_plan` cohort, draw 5, give the first line's child to the auditor, confirm. The child's ref."""
     no_plan = Child.objects.filter(flags__name="no_plan", closed_on__isnull=True).count()
-    page.get_by_role("link", name="Cohort and sample").click()
-    page.wait_for_url("**/cohort/")
-    axe(page, "journey-cohort")
-    page.get_by_label("no_plan").check()
-    size = page.locator("#cohort-size")
-    expect(size).to_contain_text(f"{no_plan} children meet these rules (not saved yet)")
-    page.get_by_role("button", name="Save the rules").click()
-    expect(page.get_by_text(f"Saved the cohort's rules: {no_plan} children.")).to_be_visible()
-
-    page.get_by_label("Number of children").fill("5")
-    page.get_by_role("button", name="Draw the sample").click()
-    expect(page.locator("#sample-share")).to_contain_text(f"5 of {no_plan} children (")
+    build_no_plan_cohort_and_draw(page, axe, no_plan=no_plan, draw=5, axe_name="journey-cohort")
     axe(page, "journey-sample")
 
     # Edit before confirming: the first line's child goes to the demo auditor.

@@ -41,7 +41,7 @@ def test_the_head_of_quality_writes_the_summary_generates_the_pdf_and_downloads_
     load_rows(october_rows())
 
     sign_in("quality")
-    page.get_by_role("link", name="Monthly report").click()
+    page.get_by_role("link", name="Reports", exact=True).click()
     axe(page, "report-index")
     page.get_by_role("link", name="October 2026").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Monthly QA report: October 2026"

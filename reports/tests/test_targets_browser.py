@@ -19,7 +19,7 @@ def demo():
 
 def test_the_head_of_quality_reads_the_figures_against_the_targets_and_changes_one(demo, page, sign_in, axe):
     sign_in("quality")
-    page.get_by_role("link", name="Monthly report").click()
+    page.get_by_role("link", name="Reports", exact=True).click()
     page.get_by_role("region", name="Recent months").get_by_role("link").first.click()
     targets = page.locator("#targets")
     expect(targets.get_by_role("heading", name="Figures against targets")).to_be_visible()
@@ -49,6 +49,6 @@ def test_the_head_of_quality_reads_the_figures_against_the_targets_and_changes_o
     page.get_by_label("Return rate (%)").fill("95")
     page.get_by_role("button", name="Save targets").click()
     expect(page.get_by_text("Targets saved.")).to_be_visible()
-    page.get_by_role("link", name="Monthly QA reports").first.click()
+    page.get_by_role("link", name="QA reports", exact=True).first.click()
     page.get_by_role("region", name="Recent months").get_by_role("link").first.click()
     expect(page.locator("#targets").get_by_text(re.compile(r"^Return rate .* target 95\s%"))).to_be_visible()

@@ -8,6 +8,7 @@ from html import unescape
 from unittest import mock
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from actions.models import Action
@@ -378,6 +379,29 @@ def test_publishing_a_version_lists_it_on_the_reports_page(
     assert "December 2019, revision 2 (PDF)" in index
     again = quality_client.post(reverse("reports:document_publish", kwargs={"pk": document.pk}), follow=True)
     assert "has not been published yet can be published" in again.content.decode()
+
+
+def test_the_reports_page_offers_a_month_a_period_and_the_targets_under_headings_in_order(quality_client):
+    with time_machine.travel(datetime.datetime(2026, 11, 27, 12, 0, tzinfo=datetime.UTC), tick=False):
+        html = quality_client.get(reverse("reports:index")).content.decode()
+    headings = re.findall(r"<h([1-6])[^>]*>([^<]+)</h\1>", html.split("<main", 1)[1])
+    assert headings == [
+        ("1", "QA reports"),
+        ("2", "A month's report"),
+        ("3", "Open a month's report"),
+        ("3", "Recent months"),
+        ("3", "Published reports"),
+        ("2", "A report over a period"),
+        ("3", "Choose the months"),
+        ("3", "Quick picks"),
+        ("2", "Targets"),
+    ]
+    period = reverse("reports:period")
+    assert f'action="{period}"' in html and 'name="from_month"' in html and 'name="to_month"' in html
+    # Each quick pick links to the period report over its months (in November 2026, last quarter is July to September).
+    assert f'href="{period}?from_month=2026-07&amp;to_month=2026-09">Last quarter (Q2 2026/27)</a>' in html
+    assert f'href="{period}?from_month=2026-04&amp;to_month=2026-11">Financial year to date (2026/27)</a>' in html
+    assert f'href="{reverse("reports:targets")}">See or change the targets</a>' in html
 
 
 def test_the_index_opens_a_chosen_month_or_explains_a_bad_one(quality_client):
