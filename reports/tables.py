@@ -586,10 +586,19 @@ NO_REAUDIT_IMPACT = {
 
 def reaudits(p: Period) -> Table:
     """Impact of re-audit: the contract's block and what lies behind it, each number linked to the re-audits."""
-    month, block, impact = p.month, p.figures["reaudits"], p.reaudit_impact or NO_REAUDIT_IMPACT
+    label = f"{datetime.date.fromisoformat(p.month + '-01'):%B %Y}"
+    return reaudit_table(p.figures["reaudits"], p.reaudit_impact, label, {"month": p.month})
+
+
+def reaudit_table(block: dict[str, Any], impact: dict[str, Any] | None, label: str, params: dict[str, Any]) -> Table:
+    """The impact of re-audit for the re-audits of `label` (a month or a period): the contract's `reaudits`
+    block, the `reaudit_impact` beside it (None: nothing counted), and each number linked to the re-audits it
+    counts through the drill-down filtered by `params` (the month or months, and the scope). Shared by the
+    monthly and the period report."""
+    impact = impact or NO_REAUDIT_IMPACT
 
     def link(name: str) -> str:
-        return drill(month=month, reaudit=name)
+        return drill(**params, reaudit=name)
 
     rows = [
         Row("Re-audits returned", [Cell(block["returned"], url=link("returned"))], total=True),
@@ -630,8 +639,7 @@ def reaudits(p: Period) -> Table:
     ]
     return Table(
         "reaudits",
-        f"Impact of re-audit: re-audits of {datetime.date.fromisoformat(month + '-01'):%B %Y} compared with the "
-        "audits they follow",
+        f"Impact of re-audit: re-audits of {label} compared with the audits they follow",
         ["Number (share)"],
         rows,
         row_heading="Figure",
