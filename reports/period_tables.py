@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
+
 from audits.models import GRADE_KEYS, MONTHLY_NAME, NOT_GRADED, Audit, Grade, Programme, ThemeKind
 from audits.selectors import report_scope_from
 from caseload.models import LegalStatus
@@ -22,6 +24,7 @@ from common.figures import percent as exact_percent
 from common.periods import month_end, month_key, month_start, parse_month
 from reports.cache import cached
 from reports.period import ALL_PROGRAMMES, period_figures, period_quarters
+from reports.reaudits import reaudit_impact_among
 from reports.representation import Representation, representation
 from reports.tables import (
     NO_LEARNING,
@@ -31,6 +34,7 @@ from reports.tables import (
     Table,
     drill,
     month_label,
+    reaudit_table,
     representation_note,
     representation_rows,
     tables_html,
@@ -117,6 +121,8 @@ class PeriodView:
     representation: Representation | None = None
     # The learning themes beyond the contract's block: "groups" (reports.themes.theme_groups) and "strands".
     learning: dict[str, Any] | None = None
+    # reports.reaudits.reaudit_impact_among over the period's re-audits (None: nothing counted).
+    reaudit_impact: dict[str, Any] | None = None
 
     @property
     def label(self) -> str:
@@ -311,6 +317,14 @@ def themes_by_strand(p: PeriodView) -> Table:
     return themes_by_strand_table((p.learning or NO_LEARNING)["strands"], p.label, _returned(p))
 
 
+def reaudits(p: PeriodView) -> Table:
+    """Impact of re-audit over the period, as the monthly report's table: every re-audit of the period's months
+    against the audit it follows, whenever that was."""
+    table = reaudit_table(p.figures["reaudits"], p.reaudit_impact, p.label, p.period)
+    table.note += " The audits the period's re-audits follow may be from before the period."
+    return table
+
+
 # The period report's tables in reading order: a table's place here is its number.
 PERIOD_TABLES: tuple[Callable[[PeriodView], Table], ...] = (
     ratings_by_programme,  # 1
@@ -328,6 +342,7 @@ PERIOD_TABLES: tuple[Callable[[PeriodView], Table], ...] = (
     themes_by_team,  # 13
     themes_by_service_area,  # 14
     themes_by_strand,  # 15
+    reaudits,  # 16
 )
 
 
@@ -336,9 +351,10 @@ def build_period_tables(
     programme_names: dict[str, str],
     shares: Representation | None = None,
     learning: dict[str, Any] | None = None,
+    reaudit_impact: dict[str, Any] | None = None,
 ) -> dict[str, Table]:
     """Every table of the period report, keyed by name and numbered by its place in `PERIOD_TABLES`."""
-    view = PeriodView(figures, programme_names, representation=shares, learning=learning)
+    view = PeriodView(figures, programme_names, representation=shares, learning=learning, reaudit_impact=reaudit_impact)
     tables: dict[str, Table] = {}
     for number, build in enumerate(PERIOD_TABLES, start=1):
         table = build(view)
@@ -353,7 +369,7 @@ def period_report_context(
     """Everything the period report shows, gathered once for the web page and the PDF (the figures' queries
     and two for the scope's programme and service area, one for the programmes' slugs, one for the targets,
     three for the representation, five for the learning themes by team, service area and strand and the good
-    practice recorded).
+    practice recorded, three for the impact of re-audit).
 
     Computed once per period and scope and kept in the report cache until the data changes (reports/cache.py).
     The caller checks the months (`check_period`); an unknown programme or service area is a ValueError."""
@@ -371,9 +387,10 @@ def _period_report_context(
     programme_names = programme_report_names()
     shares = representation(last, scope, window_first=first)
     targets = report_targets()
-    in_period = Audit.objects.filter(scope.q(), month__gte=month_start(first), month__lte=month_start(last))
+    of_period = scope.q() & Q(month__gte=month_start(first), month__lte=month_start(last))
+    in_period = Audit.objects.filter(of_period)
     learning = {"groups": theme_groups(in_period), "strands": theme_strands(in_period)}
-    tables = build_period_tables(figures, programme_names, shares, learning)
+    tables = build_period_tables(figures, programme_names, shares, learning, reaudit_impact_among(of_period))
     return {
         "figures": figures,
         "tables": tables,

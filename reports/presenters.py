@@ -49,7 +49,17 @@ def _figures_tables_and_charts(month: datetime.date, as_of: datetime.date, scope
         "strands": theme_strands(of_month),
     }
     shares = representation(month, scope)
-    tables = build_tables(figures, areas, first_data, reaudit_impact(month, scope_q(scope)), shares, learning)
+    tables = build_tables(
+        figures,
+        areas,
+        first_data,
+        reaudit_impact(month, scope_q(scope)),
+        shares,
+        learning,
+        # Known without a query for a programme; for the monthly audit or every programme, Table 1 shows the not
+        # graded where its months hold some (a query more would break the page's query budget).
+        not_graded_allowed=scope.programme is not None and scope.programme.allows_not_graded,
+    )
     targets = report_targets()
     previous = theme_figures(in_scope.filter(month=add_months(month, -1)))
     return {

@@ -2,9 +2,10 @@
 
 `reaudit_figures` is the contract's `reaudits` block (contracts.md section 2): the re-audits of the month that
 were returned, each compared by final grade with the audit it re-audits. A re-audit whose earlier audit, or
-which itself, has no overall grade counts in `returned` only. `reaudit_impact` adds what the web report and
-the PDF show beside it: practice areas graded higher on re-audit ("upscaling", seed 001) and the earlier
-audits' actions completed by the day the re-audit was returned.
+which itself, has no overall grade counts in `returned` only. `reaudit_impact` (a month's re-audits) and
+`reaudit_impact_among` (any of them: a period's) add what the web report and the PDF show beside it: practice
+areas graded higher on re-audit ("upscaling", seed 001) and the earlier audits' actions completed by the day
+the re-audit was returned.
 
 Everything is counted in the database, one query each, whatever the number of audits. The same conditions
 (`REAUDIT_Q`) filter the drill-down, so the list behind a figure holds exactly the audits it counts.
@@ -104,14 +105,20 @@ def reaudit_block(audits: Q) -> dict[str, Any]:
 
 
 def reaudit_impact(month: datetime.date, scope: Q | None = None) -> dict[str, Any]:
-    """Beside the contract's block: practice areas compared (went up, stayed, went down), re-audits with an area
-    graded higher, and the earlier audits' actions completed by the day each re-audit was returned."""
-    audits = Q(month=month_start(month)) & RETURNED_REAUDIT & (scope or Q())
+    """`reaudit_impact_among` for the re-audits of `month` (within `scope`, a Q over Audit): the monthly report's."""
+    return reaudit_impact_among(Q(month=month_start(month)) & (scope or Q()))
+
+
+def reaudit_impact_among(audits: Q) -> dict[str, Any]:
+    """Beside the contract's block, for the returned re-audits among `audits` (a month's, or a period's, in scope):
+    practice areas compared (went up, stayed, went down), re-audits with an area graded higher, and the earlier
+    audits' actions completed by the day each re-audit was returned."""
+    audits = audits & RETURNED_REAUDIT
     areas = _compared_area_grades(audits).aggregate(
         compared=Count("pk", filter=AREA_BOTH_GRADED), **{k: Count("pk", filter=q) for k, q in AREA_CHANGE_Q.items()}
     )
-    # Actions of each earlier audit, counted once per re-audit of the month that follows it. The query starts
-    # from the month's re-audits (the month index) and reaches the earlier audits' actions by their foreign key.
+    # Actions of each earlier audit, counted once per re-audit that follows it. The query starts from the
+    # re-audits (the month index) and reaches the earlier audits' actions by their foreign key.
     done_by_reaudit = Q(reaudit_of__actions__completed_on__lte=F("submitted_on"))
     actions = Audit.objects.filter(audits).aggregate(
         total=Count("reaudit_of__actions"), completed=Count("reaudit_of__actions", filter=done_by_reaudit)

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from actions.links import concern_figure_url
-from audits.models import GRADE_KEYS, Feedback, Grade, ThemeKind
+from audits.models import GRADE_KEYS, NOT_GRADED, Feedback, Grade, ThemeKind
 from caseload.models import LegalStatus
 from common.figures import percent
 from common.periods import add_months, month_key, parse_month, quarters_ending
@@ -104,6 +104,8 @@ class Period:
     # The learning themes beyond the contract's block (reports.themes): "trend" (theme_trend), "groups"
     # (theme_groups) and "strands" (theme_strands). None: nothing counted (the tables say so).
     learning: dict[str, Any] | None = None
+    # Whether the scope's audits may be returned "not graded" (its programme allows it).
+    not_graded_allowed: bool = False
 
     @property
     def month(self) -> str:
@@ -192,6 +194,19 @@ def ratings_by_month(p: Period) -> Table:
         )
         for g in GRADE_KEYS
     ]
+    # Where the scope's audits may be not graded (or some were), their count: outside the shares, which are of
+    # the graded audits (the adjusted shares), yet inside the total, which would not add up without it.
+    not_graded = p.not_graded_allowed or any(m["counts"][NOT_GRADED] for m in by_month)
+    if not_graded:
+        rows.append(
+            Row(
+                "Not graded",
+                [
+                    Cell(m["counts"][NOT_GRADED], url=drill(month=m["month"], outcome="returned", grade=NOT_GRADED))
+                    for m in by_month
+                ],
+            )
+        )
     rows.append(
         Row("Total", [Cell(m["total"], url=drill(month=m["month"], outcome="returned")) for m in by_month], total=True)
     )
@@ -202,7 +217,14 @@ def ratings_by_month(p: Period) -> Table:
         [month_label(m["month"]) for m in by_month],
         rows,
         row_heading="Grade",
+        note=NOT_GRADED_NOTE if not_graded else "",
     )
+
+
+NOT_GRADED_NOTE = (
+    "Not graded: returned with no overall grade, as the programme allows. Each grade's share is of the graded "
+    "audits (the adjusted share): the audits not graded count in the total but not in the shares."
+)
 
 
 def ratings_by_quarter(p: Period) -> Table:
@@ -586,10 +608,19 @@ NO_REAUDIT_IMPACT = {
 
 def reaudits(p: Period) -> Table:
     """Impact of re-audit: the contract's block and what lies behind it, each number linked to the re-audits."""
-    month, block, impact = p.month, p.figures["reaudits"], p.reaudit_impact or NO_REAUDIT_IMPACT
+    label = f"{datetime.date.fromisoformat(p.month + '-01'):%B %Y}"
+    return reaudit_table(p.figures["reaudits"], p.reaudit_impact, label, {"month": p.month})
+
+
+def reaudit_table(block: dict[str, Any], impact: dict[str, Any] | None, label: str, params: dict[str, Any]) -> Table:
+    """The impact of re-audit for the re-audits of `label` (a month or a period): the contract's `reaudits`
+    block, the `reaudit_impact` beside it (None: nothing counted), and each number linked to the re-audits it
+    counts through the drill-down filtered by `params` (the month or months, and the scope). Shared by the
+    monthly and the period report."""
+    impact = impact or NO_REAUDIT_IMPACT
 
     def link(name: str) -> str:
-        return drill(month=month, reaudit=name)
+        return drill(**params, reaudit=name)
 
     rows = [
         Row("Re-audits returned", [Cell(block["returned"], url=link("returned"))], total=True),
@@ -630,8 +661,7 @@ def reaudits(p: Period) -> Table:
     ]
     return Table(
         "reaudits",
-        f"Impact of re-audit: re-audits of {datetime.date.fromisoformat(month + '-01'):%B %Y} compared with the "
-        "audits they follow",
+        f"Impact of re-audit: re-audits of {label} compared with the audits they follow",
         ["Number (share)"],
         rows,
         row_heading="Figure",
@@ -919,14 +949,18 @@ def build_tables(
     reaudit_impact: dict[str, Any] | None = None,
     representation: Representation | None = None,
     learning: dict[str, Any] | None = None,
+    *,
+    not_graded_allowed: bool = False,
 ) -> dict[str, Table | TeamList]:
     """Every table and team list of the report, keyed by name; tables numbered by their place in `TABLES`.
 
     Months and quarters that end before `first_data_month` (the authority's first audit month; None: no
     data at all) show "No data yet" rather than zeros that read like figures, and a report month before it
     says "No audits yet" once in each table of that month's audits. The figures (and the JSON) keep their zeros.
+    Table 1 adds a "Not graded" row where `not_graded_allowed` (the scope's programme allows it) or where its
+    months hold audits not graded.
     """
-    period = Period(figures, areas, first_data_month, reaudit_impact, representation, learning)
+    period = Period(figures, areas, first_data_month, reaudit_impact, representation, learning, not_graded_allowed)
     tables: dict[str, Table | TeamList] = {}
     for number, build in enumerate(TABLES, start=1):
         table = build(period)

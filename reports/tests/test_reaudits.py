@@ -1,21 +1,35 @@
 """Known answers for the impact of re-audit (contracts.md `reaudits`, issue 14): the JSON block, area-level
-upscaling and earlier actions completed, the drill-down behind each figure, and flat query counts."""
+upscaling and earlier actions completed, the drill-down behind each figure, and flat query counts; for a month
+and over a period (its Table 16, web and PDF)."""
 
 import datetime
+import re
+from html import unescape
 
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 
 from actions.tests.factories import ActionFactory
 from audits.models import Audit, TemplateVersion
-from audits.tests.factories import AreaGradeFactory, AuditFactory, PracticeAreaFactory, TemplateVersionFactory
-from reports.reaudits import reaudit_figures, reaudit_impact
+from audits.tests.factories import (
+    AreaGradeFactory,
+    AuditFactory,
+    PracticeAreaFactory,
+    ProgrammeFactory,
+    TemplateVersionFactory,
+)
+from reports.period import period_figures
+from reports.period_pdf import period_pdf, render_period_body_for
+from reports.period_tables import PERIOD_TABLES, period_report_context
+from reports.reaudits import reaudit_figures, reaudit_impact, reaudit_impact_among
 from reports.selectors import report_figures
 from reports.tests.factories import QualityFactory
 from reports.tests.tracker import load_rows, tracker_row
 
 D = datetime.date
 DECEMBER = D(2026, 12, 1)
+NOVEMBER = D(2026, 11, 1)
 SLUGS = ("chronology", "voice", "plan")
 
 
@@ -217,3 +231,124 @@ def test_known_answers_from_a_small_tracker_with_reaudit_of():
     }
     assert reaudit_impact(D(2026, 3, 1))["areas"] == {"compared": 5, "up": 3, "same": 1, "down": 1}
     assert reaudit_impact(D(2026, 3, 1))["audits_with_area_up"] == 2
+
+
+# Over a period (contracts.md section 3 `reaudits`, and the period report's Table 16).
+
+
+@pytest.fixture
+def november_to_december(areas, december):
+    """The December re-audits, November's (improved; its earlier audit has an action done by the re-audit),
+    one of October outside the period, and a themed audit's re-audit in December (improved, no area grades)."""
+    november = Audit.objects.get(month=NOVEMBER, reaudit_of__isnull=False)
+    ActionFactory(audit=november.reaudit_of, completed_on=D(2026, 11, 10))
+    pair(areas, "inadequate", "good", month=D(2026, 10, 1), earlier_areas=["inadequate"], new_areas=["good"])
+    themed = TemplateVersionFactory(programme=ProgrammeFactory(name="Repeat CP plans", slug="repeat-cp"))
+    _, themed_reaudit = pair(areas, "inadequate", "good", template=themed)
+    return {**december, "november": (november.reaudit_of, november), "themed": (None, themed_reaudit)}
+
+
+PERIOD_IMPACT = {
+    # December's (7, 4 up, 2 same, 1 down) and November's (1 area, up); the themed re-audit has no area grades.
+    "areas": {"compared": 8, "up": 5, "same": 2, "down": 1},
+    "audits_with_area_up": 4,
+    # December's four earlier actions (two done by the re-audit) and November's one, done by its re-audit.
+    "actions": {"total": 5, "completed": 3, "completed_percent": 60},
+}
+
+
+@pytest.mark.django_db
+def test_over_a_period_the_impact_counts_every_re_audit_of_its_months_and_a_month_is_as_before(november_to_december):
+    assert reaudit_impact_among(Q(month__gte=NOVEMBER, month__lte=DECEMBER)) == PERIOD_IMPACT
+    # The monthly figures are those the monthly report has always shown (test_upscaling_... above).
+    assert reaudit_impact(DECEMBER)["areas"] == {"compared": 7, "up": 4, "same": 2, "down": 1}
+    assert reaudit_impact(DECEMBER)["actions"]["total"] == 4
+    assert period_figures(NOVEMBER, DECEMBER)["reaudits"] == {
+        "returned": 8,
+        "improved": 4,
+        "same": 1,
+        "worse": 1,
+        "improved_percent": 50.0,
+    }
+
+
+def _period_page(client, **scope) -> str:
+    client.force_login(QualityFactory())
+    query = {"from_month": "2026-11", "to_month": "2026-12", **scope}
+    return client.get(reverse("reports:period"), query).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_period_report_has_the_re_audit_table_after_the_learning_themes(november_to_december, client):
+    assert [build.__name__ for build in PERIOD_TABLES][15:] == ["reaudits"]
+    table = period_report_context(NOVEMBER, DECEMBER)["tables"]["reaudits"]
+    assert table.number == 16
+    assert table.title == "Impact of re-audit: re-audits of Nov 2026 to Dec 2026 compared with the audits they follow"
+    assert [(row.label, row.cells[0].value, row.cells[0].percent) for row in table.rows] == [
+        ("Re-audits returned", 8, None),
+        ("Improved on the earlier final grade", 4, 50.0),
+        ("Kept the same final grade", 1, None),
+        ("Graded lower than before", 1, None),
+        ("Re-audits with a practice area graded higher", 4, None),
+        ("Practice areas graded higher (upscaling)", 5, 62.5),
+        ("Practice areas graded the same", 2, 25.0),
+        ("Practice areas graded lower", 1, 12.5),
+        ("Earlier audits' actions completed by the re-audit", 3, 60.0),
+        ("Earlier audits' actions in all", 5, None),
+    ]
+    page = _period_page(client)
+    assert "4. What are we doing about it?" in page and "4.1 Impact of re-audit" in page
+    assert "Table 16: Impact of re-audit: re-audits of Nov 2026 to Dec 2026" in page
+
+
+@pytest.mark.parametrize(
+    ("scope", "themed_counted"),
+    [({}, True), ({"programme": "monthly"}, False)],
+)
+@pytest.mark.django_db
+def test_each_period_figure_links_to_the_re_audits_it_counts_in_the_periods_scope(
+    november_to_december, client, scope, themed_counted
+):
+    cases = november_to_december
+    counted = ["up_1", "up_2", "same", "worse", "new_not_graded", "earlier_not_graded", "november"]
+    improved = ["up_1", "up_2", "november"]
+    if themed_counted:
+        counted.append("themed")
+        improved.append("themed")
+    expected = {
+        "returned": counted,
+        "improved": improved,
+        "same": ["same"],
+        "worse": ["worse"],
+        "area_up": ["up_1", "up_2", "new_not_graded", "november"],
+        "area_same": ["up_1", "same"],
+        "area_down": ["worse"],
+    }
+    page = _period_page(client, **scope)
+    section = page[page.index('id="period-doing"') :]
+    suffix = "".join(f"&programme={value}" for value in scope.values())
+    links = {unescape(href) for href in re.findall(r'href="(/reports/audits/\?[^"]+)"', section)}
+    for name, keys in expected.items():
+        url = f"{reverse('reports:drilldown')}?month_from=2026-11&month_to=2026-12{suffix}&reaudit={name}"
+        assert url in links, name
+        listing = client.get(url)
+        assert {audit.pk for audit in listing.context["audits"]} == {cases[key][1].pk for key in keys}, name
+
+
+@pytest.mark.django_db
+def test_the_period_pdf_prints_the_re_audit_table_without_links_and_lists_it_in_its_contents(
+    november_to_december, tmp_path
+):
+    from reports.tests.test_pdf import pdf_text
+
+    body, _context = render_period_body_for(NOVEMBER, DECEMBER)
+    section = body.html[body.html.index('id="period-doing"') :]
+    assert "4.1 Impact of re-audit" in section and "Table 16: Impact of re-audit" in section
+    assert "<a " not in section
+    text = " ".join(pdf_text(period_pdf(first=NOVEMBER, last=DECEMBER), tmp_path).split())
+    assert text.count("4.1 Impact of re-audit") == 2  # the contents and the section
+    table = text.split("Table 16: Impact of re-audit: re-audits of Nov 2026 to Dec 2026", 1)[1]
+    assert "Re-audits returned 8" in table
+    assert "Improved on the earlier final grade 4 (50.0%)" in table
+    assert "Practice areas graded higher (upscaling) 5 (62.5%)" in table
+    assert "Earlier audits' actions completed by the re-audit 3 (60.0%)" in table

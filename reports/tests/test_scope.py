@@ -258,7 +258,8 @@ def test_generate_pdf_reports_the_scope_on_the_page_and_numbers_its_revisions_ap
     # The themed audit's three returns in Early Help (one not graded, left out of the shares), not the monthly four.
     assert (
         "Good No data yet No data yet 1 (50.0%) Requires Improvement No data yet No data yet 1 (50.0%) "
-        "Inadequate No data yet No data yet 0 (0.0%) Total No data yet No data yet 3 " in text
+        "Inadequate No data yet No data yet 0 (0.0%) Not graded No data yet No data yet 1 "
+        "Total No data yet No data yet 3 " in text
     )
     assert "Oct 2026 3 0 3 3 100.0% 0 0.0%" in text
 
@@ -285,3 +286,66 @@ def test_the_period_pdf_names_its_scope_in_its_title_and_cover(two_programmes, t
     assert "Repeat CP plans, Early Help" in title
     text = " ".join(pdf_text(pdf, tmp_path).split())
     assert "Programmes Repeat CP plans Service areas Early Help" in text
+
+
+# Table 1 (ratings by month) of a scope whose audits may be returned "not graded".
+
+
+def _table_1(scope: ReportScope | None) -> list[tuple[str, list]]:
+    from reports.presenters import report_context
+
+    table = report_context(OCTOBER, scope=scope)["tables"]["ratings_by_month"]
+    return [(row.label, [cell.value for cell in row.cells]) for row in table.rows]
+
+
+def test_table_1_of_a_programme_that_allows_not_graded_counts_them_in_a_row_of_their_own(client, two_programmes):
+    themed = ReportScope(programme=two_programmes["themed"])
+    # August and September are before the first audits: "No data yet" (None) rather than zeros.
+    assert _table_1(themed) == [
+        ("Outstanding", [None, None, 0]),
+        ("Good", [None, None, 1]),
+        ("Requires Improvement", [None, None, 1]),
+        ("Inadequate", [None, None, 0]),
+        ("Not graded", [None, None, 1]),
+        ("Total", [None, None, 3]),
+    ]
+    client.force_login(QualityFactory())
+    page = client.get(reverse("reports:detail", kwargs={"year": 2026, "month": 10}), {"programme": "repeat-cp"})
+    table = page.content.decode().split('id="table-ratings_by_month"', 1)[1].split("</table>", 1)[0]
+    # The grades' shares are adjusted (of the two graded); the not graded count carries no share.
+    assert '1 <span class="share">(50.0%)</span>' in table
+    not_graded = "/reports/audits/?month=2026-10&amp;outcome=returned&amp;grade=not_graded&amp;programme=repeat-cp"
+    assert f'<a href="{not_graded}">1</a>' in table
+    listing = client.get(not_graded.replace("&amp;", "&"))
+    assert [audit.pk for audit in listing.context["audits"]] == [two_programmes["theirs"][2].pk]
+
+
+def test_table_1_of_the_monthly_audit_that_never_is_not_graded_is_unchanged(two_programmes):
+    assert [label for label, _ in _table_1(None)] == [
+        "Outstanding",
+        "Good",
+        "Requires Improvement",
+        "Inadequate",
+        "Total",
+    ]
+    # Every programme: October holds the themed audit's not graded one, so the row is there.
+    assert ("Not graded", [None, None, 1]) in _table_1(ReportScope())
+
+
+def test_table_1_of_a_programme_that_allows_not_graded_shows_the_row_when_none_was(two_programmes):
+    from audits.models import Audit
+
+    Audit.objects.filter(final_grade=NOT_GRADED).update(final_grade="good")  # as audits.grading stores it
+    assert ("Not graded", [None, None, 0]) in _table_1(ReportScope(programme=two_programmes["themed"]))
+    assert "Not graded" not in [label for label, _ in _table_1(ReportScope())]
+
+
+def test_the_pdf_of_a_programme_that_allows_not_graded_prints_the_row_in_table_1(two_programmes, tmp_path):
+    from reports.pdf import report_pdf
+    from reports.tests.test_pdf import pdf_text
+
+    text = pdf_text(report_pdf(month=OCTOBER, scope=ReportScope(programme=two_programmes["themed"])), tmp_path)
+    table_1 = " ".join(text.split()).split("Table 1: Audit ratings by month", 1)[1].split("Table 2", 1)[0]
+    assert "Good No data yet No data yet 1 (50.0%)" in table_1
+    assert "Not graded No data yet No data yet 1 Total No data yet No data yet 3" in table_1
+    assert "the audits not graded count in the total but not in the shares" in table_1
