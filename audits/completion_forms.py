@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 
 from audits.completion import AUDIT_FIELDS, ActionInput, AreaInput, AuditInput, Problem, audit_submission_problems
 from audits.models import OVERALL_GRADE_CHOICES, AreaGrade, AreaGradeChoice, Audit, Feedback, Grade, IroViews
-from audits.theme_forms import THEME_FIELDS, add_theme_fields, theme_values
+from audits.theme_forms import THEME_FIELDS, ActionThemeField, action_theme_choices, add_theme_fields, theme_values
 from audits.theme_selectors import audit_theme_choices
 from common.forms import SensibleDateField
 from common.text_limits import ACTION_TEXT_MAX, LONG_TEXT_MAX, LongTextField
@@ -154,7 +154,7 @@ class ActionForm(forms.Form):
     owner = OwnerField(label="Owner", required=False)
     due_on = SensibleDateField(label="Due date", required=False)
     in_care_plan = forms.BooleanField(label="Goes into the child's care plan", required=False)
-    theme = forms.TypedChoiceField(label="Learning theme (optional)", coerce=int, empty_value=None, required=False)
+    theme = ActionThemeField()
 
     def __init__(
         self,
@@ -168,7 +168,8 @@ class ActionForm(forms.Form):
     ):
         super().__init__(*args, **kwargs)
         self.action_ids = action_ids
-        self.fields["theme"].choices = theme_choices or [("", "No theme")]
+        if theme_choices:
+            self.fields["theme"].choices = theme_choices
         owner = self.fields["owner"]
         owner.choices = owner_choices
         owner.staff = staff
@@ -279,7 +280,7 @@ class AuditCompletionForm:
         themes, ticked = audit_theme_choices(audit=audit)
         add_theme_fields(self.main, themes=themes, initial=ticked)
         self.theme_fields = [self.main[name] for name in THEME_FIELDS.values()]
-        theme_choices = [("", "No theme"), *((t.pk, t.name) for t in themes)]
+        theme_choices = action_theme_choices(themes)
 
         self.areas = [
             AreaForm(

@@ -1,4 +1,5 @@
-"""Forms for learning themes: the QA team's add / rename form, and the checklists on audit forms."""
+"""Forms for learning themes: the QA team's add / rename form, the checklists on audit forms, and the
+optional theme of an action row (the audit form's actions and those added when finalising after moderation)."""
 
 from __future__ import annotations
 
@@ -67,3 +68,23 @@ def theme_values(cleaned_data: dict) -> dict[str, list[int]] | None:
     if not cleaned_data.get(SHOWN_FIELD):
         return None
     return {kind: list(cleaned_data.get(name) or []) for kind, name in THEME_FIELDS.items()}
+
+
+NO_THEME = ("", "No theme")
+
+
+class ActionThemeField(forms.TypedChoiceField):
+    """An action row's optional learning theme; the value is a theme id, or None for no theme.
+
+    Its choices come from `action_theme_choices`, built once per page and shared by every row. An id
+    that is not offered (a retired theme, another's guess) is refused at the field as "Select a valid choice".
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Learning theme (optional)")
+        super().__init__(choices=[NO_THEME], coerce=int, empty_value=None, required=False, **kwargs)
+
+
+def action_theme_choices(themes: Sequence[Theme]) -> list[tuple]:
+    """The choices of `ActionThemeField`: no theme first, then each theme offered, by name."""
+    return [NO_THEME, *((theme.pk, theme.name) for theme in themes)]

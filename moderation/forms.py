@@ -8,8 +8,8 @@ from django import forms
 from django.utils import timezone
 
 from audits.models import OVERALL_GRADE_CHOICES, AreaGradeChoice, Audit, Grade
-from audits.theme_forms import THEME_FIELDS, add_theme_fields, theme_values
-from audits.theme_selectors import audit_theme_choices
+from audits.theme_forms import THEME_FIELDS, ActionThemeField, action_theme_choices, add_theme_fields, theme_values
+from audits.theme_selectors import audit_theme_choices, themes_offered
 from common.forms import KeptChoicesField, SensibleDateField, SensibleMonthField
 from common.text_limits import ACTION_TEXT_MAX, LongTextField
 from moderation.models import Moderation
@@ -139,11 +139,14 @@ class NewActionForm(forms.Form):
     )
     due_on = SensibleDateField(label="Due date", required=False)
     in_care_plan = forms.BooleanField(label="Goes into the child's care plan", required=False)
+    theme = ActionThemeField()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, theme_choices: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = staff_choices()
         self.fields["owner"].label_from_instance = staff_choice_label
+        if theme_choices:
+            self.fields["theme"].choices = theme_choices
 
     def clean(self):
         data = super().clean()
@@ -168,10 +171,20 @@ class NewActionForm(forms.Form):
             owner=data["owner"],
             due_on=data["due_on"],
             in_care_plan=data["in_care_plan"],
+            theme_id=data.get("theme"),
         )
 
 
 NewActionFormSet = forms.formset_factory(NewActionForm, extra=2, max_num=5, validate_max=True)
+
+
+def new_action_formset(data=None) -> forms.BaseFormSet:
+    """The finalisation's new action rows, each with the audit form's optional learning theme.
+
+    Every row is a new action, so only the active themes are offered (one query for the page, shared by the rows).
+    """
+    choices = action_theme_choices(themes_offered())
+    return NewActionFormSet(data, prefix="actions", form_kwargs={"theme_choices": choices})
 
 
 def error_links(*forms_) -> list[tuple[str, str]]:

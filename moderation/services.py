@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from actions.services import action_create
 from audits.grading import audit_set_final_grade
-from audits.models import GRADE_RANK, NOT_GRADED, AreaGrade, AreaGradeChoice, Audit, Grade, Policy, ThemeKind
+from audits.models import GRADE_RANK, NOT_GRADED, AreaGrade, AreaGradeChoice, Audit, Grade, Policy, Theme, ThemeKind
 from audits.theme_services import ThemeError, audit_themes_set
 from common.data_version import data_version_bump
 from common.errors import ApplicationError
@@ -385,6 +385,7 @@ class NewAction:
     owner: User
     due_on: datetime.date
     in_care_plan: bool = False
+    theme_id: int | None = None  # the learning theme the action works on, if any
 
 
 @transaction.atomic
@@ -412,6 +413,15 @@ def moderation_finalise(
             raise ModerationError("Choose an owner who is still working here.", field=f"actions-{index}-owner")
         if action.due_on < today:
             raise ModerationError("The due date cannot be in the past.", field=f"actions-{index}-due_on")
+    chosen = {action.theme_id for action in new_actions} - {None}
+    active = set(Theme.objects.filter(pk__in=chosen, is_active=True).values_list("pk", flat=True)) if chosen else set()
+    for index, action in enumerate(new_actions):
+        # The form offers active themes only (every row here is a new action); anything else is stale or forged.
+        if action.theme_id is not None and action.theme_id not in active:
+            raise ModerationError(
+                "That learning theme has been retired or removed. Choose another, or no theme.",
+                field=f"actions-{index}-theme",
+            )
     audit = Audit.objects.get(pk=moderation.audit_id)
     if audit.auditor_id != by.pk:
         raise ModerationError("Only the auditor can finalise their audit.")
@@ -451,6 +461,7 @@ def moderation_finalise(
             owner=action.owner,
             due_on=action.due_on,
             in_care_plan=action.in_care_plan,
+            theme_id=action.theme_id,
             reason="Added when finalising after moderation",
         )
     audit.finalised_on = today

@@ -32,12 +32,13 @@ from moderation.forms import (
     FinaliseForm,
     ModerationForm,
     MonthForm,
-    NewActionFormSet,
+    NewActionForm,
     ReassignForm,
     RemoveForm,
     ReviewForm,
     error_links,
     moderation_form_data_with_version,
+    new_action_formset,
 )
 from moderation.models import Moderation
 from moderation.services import (
@@ -185,6 +186,17 @@ class FeedbackListView(AuditorRequiredMixin, TemplateView):
         return context
 
 
+def _new_action_field(error: ModerationError, action_forms: list[NewActionForm]) -> tuple[NewActionForm | None, str]:
+    """The new action's form and field a finalisation's refusal belongs to ("actions-1-theme" names the second
+    action begun), or (None, "") when it belongs to the finalise form."""
+    prefix, _, name = (error.field or "").rpartition("-")
+    row = prefix.removeprefix("actions-")
+    if prefix.startswith("actions-") and row.isdigit() and int(row) < len(action_forms):
+        if name in action_forms[int(row)].fields:
+            return action_forms[int(row)], name
+    return None, ""
+
+
 class FinaliseView(AuditorRequiredMixin, View):
     """The auditor reads the feedback, may update evidence and add actions (never the grade) and finalises."""
 
@@ -211,7 +223,7 @@ class FinaliseView(AuditorRequiredMixin, View):
         moderation = self.get_object()
         if moderation.acknowledged_at:
             return self.render_page(moderation, None)
-        return self.render_page(moderation, FinaliseForm(audit=moderation.audit), NewActionFormSet(prefix="actions"))
+        return self.render_page(moderation, FinaliseForm(audit=moderation.audit), new_action_formset())
 
     def post(self, request, pk):
         moderation = self.get_object()
@@ -219,9 +231,11 @@ class FinaliseView(AuditorRequiredMixin, View):
             messages.info(request, "This audit was already finalised.")
             return redirect("moderation:finalise", pk=moderation.pk)
         form = FinaliseForm(request.POST, audit=moderation.audit)
-        actions_formset = NewActionFormSet(request.POST, prefix="actions")
+        actions_formset = new_action_formset(request.POST)
         if not (form.is_valid() & actions_formset.is_valid()):
             return self.render_page(moderation, form, actions_formset, status=400)
+        # The rows begun, with their forms: the service names a new action's field by its place in this list.
+        begun = [(f, a) for f, a in ((f, f.new_action()) for f in actions_formset.forms) if a is not None]
         try:
             moderation_finalise(
                 moderation=moderation,
@@ -229,10 +243,14 @@ class FinaliseView(AuditorRequiredMixin, View):
                 area_texts=form.area_texts(),
                 strengths=form.cleaned_data["strengths"],
                 improvements=form.cleaned_data["improvements"],
-                new_actions=[a for a in (f.new_action() for f in actions_formset.forms) if a is not None],
+                new_actions=[action for _form, action in begun],
             )
         except ModerationError as error:
-            show_error(request, error, form=form)
+            action_form, field = _new_action_field(error, [f for f, _action in begun])
+            if action_form is not None:
+                action_form.add_error(field, error.message)
+            else:
+                show_error(request, error, form=form)
             status = 409 if isinstance(error, ModerationConflict) else 400
             return self.render_page(moderation, form, actions_formset, status=status)
         messages.success(request, f"Audit of {moderation.audit.child.case_ref} finalised.")

@@ -8,7 +8,7 @@ import pytest
 from django.db import OperationalError, connection
 
 from actions.models import Action, ChildOfConcern
-from audits.models import AreaGrade, Audit, Policy
+from audits.models import AreaGrade, Audit, Policy, Theme
 from audits.tests.factories import AreaGradeFactory, AuditFactory, PracticeAreaFactory, TemplateVersionFactory
 from moderation.models import ModeratedAreaGrade, Moderation
 from moderation.services import (
@@ -324,6 +324,31 @@ def test_evidence_of_another_audit_is_refused_and_nothing_is_written():
     assert AreaGrade.objects.get(pk=foreign.pk).evidence == "theirs"
     assert Moderation.objects.get(pk=moderation.pk).acknowledged_at is None
     assert Audit.objects.get(pk=moderation.audit_id).finalised_on is None
+
+
+def test_a_new_action_keeps_its_theme_and_a_retired_one_is_refused_before_anything_is_written(time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 21, 12, 0, tzinfo=datetime.UTC))
+    chron = Theme.objects.get(name="Chronologies")
+    retired = Theme.objects.create(name="Old theme", is_active=False)
+    owner = ManagerFactory()
+
+    def action(theme_id):
+        return NewAction(description="Act", owner=owner, due_on=datetime.date(2026, 12, 1), theme_id=theme_id)
+
+    moderation = _completed()
+    with pytest.raises(ModerationError) as refused:
+        moderation_finalise(
+            moderation=moderation, by=moderation.audit.auditor, new_actions=[action(chron.pk), action(retired.pk)]
+        )
+    assert refused.value.field == "actions-1-theme"
+    assert Moderation.objects.get(pk=moderation.pk).acknowledged_at is None
+    assert not Action.objects.filter(audit_id=moderation.audit_id).exists()
+
+    moderation_finalise(
+        moderation=moderation, by=moderation.audit.auditor, new_actions=[action(chron.pk), action(None)]
+    )
+    themes = list(Action.objects.filter(audit_id=moderation.audit_id).order_by("pk").values_list("theme_id", flat=True))
+    assert themes == [chron.pk, None]
 
 
 # Third check.

@@ -4,11 +4,16 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audits.models import Audit
+from actions.tests.factories import ActionFactory
+from audits.models import Audit, Theme
 from audits.tests.factories import AreaGradeFactory, AuditFactory, PracticeAreaFactory, TemplateVersionFactory
+from audits.theme_services import theme_set_active
+from moderation import forms as moderation_forms
 from moderation.models import ModeratedAreaGrade, Moderation
 from moderation.services import moderation_record
 from moderation.tests.factories import ModerationFactory
@@ -521,6 +526,127 @@ def test_auditor_adds_an_action_when_finalising(client, people, world, time_mach
     )
     assert done.status_code == 302
     assert world["completed"].audit.actions.get().owner == people["manager"]
+
+
+def _theme(name: str):
+
+    return Theme.objects.get(name=name)
+
+
+def _new_action_row(owner, **extra) -> dict:
+    return {
+        **FINALISE,
+        "actions-0-description": "Bring the chronology up to date",
+        "actions-0-owner": owner.pk,
+        "actions-0-due_on": "2030-01-31",
+        **extra,
+    }
+
+
+def test_auditor_gives_a_new_action_a_learning_theme_when_finalising(client, people, world):
+
+    chron, life_story = _theme("Chronologies"), _theme("Life story work")
+    theme_set_active(theme=life_story, active=False, by=None)
+    url = reverse("moderation:finalise", args=[world["completed"].pk])
+    auditor = _as(client, people["auditor"])
+    page = auditor.get(url).content.decode()
+    select = page[page.index('<select name="actions-0-theme"') : page.index("</select>", page.index("actions-0-theme"))]
+    assert "Learning theme (optional)" in page
+    assert f'<option value="{chron.pk}">Chronologies</option>' in select
+    assert f'value="{life_story.pk}"' not in select  # retired: not offered for a new action
+
+    response = auditor.post(url, _new_action_row(people["manager"], **{"actions-0-theme": chron.pk}))
+
+    assert response.status_code == 302
+    action = world["completed"].audit.actions.get()
+    assert (action.theme, action.owner) == (chron, people["manager"])
+    detail = auditor.get(reverse("actions:detail", args=[action.pk])).content.decode()
+    assert ">Chronologies</dd>" in detail
+    finalised = auditor.get(url).content.decode()  # the read-only audit's actions table
+    assert "<td>Chronologies</td>" in finalised
+
+
+def test_a_new_action_without_a_theme_has_none(client, people, world):
+    url = reverse("moderation:finalise", args=[world["completed"].pk])
+    response = _as(client, people["auditor"]).post(url, _new_action_row(people["manager"], **{"actions-0-theme": ""}))
+    assert response.status_code == 302
+    assert world["completed"].audit.actions.get().theme is None
+
+
+@pytest.mark.parametrize("which", ["retired", "unknown"])
+def test_a_forged_theme_on_a_new_action_is_refused_at_the_field_and_nothing_is_saved(client, people, world, which):
+
+    if which == "retired":
+        forged = _theme("Life story work")
+        theme_set_active(theme=forged, active=False, by=None)
+        forged_id = forged.pk
+    else:
+        forged_id = 987_654
+    moderation = world["completed"]
+    url = reverse("moderation:finalise", args=[moderation.pk])
+
+    response = _as(client, people["auditor"]).post(
+        url, _new_action_row(people["manager"], **{"actions-0-theme": forged_id})
+    )
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'href="#id_actions-0-theme"' in body  # the summary links to the field
+    assert body.count("Select a valid choice.") == 2  # in the summary and at the field
+    assert 'aria-describedby="id_actions-0-theme_error"' in body and 'id="id_actions-0-theme_error"' in body
+    assert "Bring the chronology up to date" in body  # the row is kept to correct
+    after = Moderation.objects.select_related("audit").get(pk=moderation.pk)
+    assert (after.acknowledged_at, after.audit.finalised_on) == (None, None)
+    assert not after.audit.actions.exists()
+
+
+def test_a_theme_retired_while_the_page_was_open_is_refused_by_the_service_at_the_field(
+    client, people, world, monkeypatch
+):
+    """The form offered the theme, but it was retired before the finalisation reached the service."""
+
+    stale = _theme("Life story work")
+    Theme.objects.filter(pk=stale.pk).update(is_active=False)
+    monkeypatch.setattr(moderation_forms, "themes_offered", lambda: [stale])  # the page as it was when opened
+    moderation = world["completed"]
+    url = reverse("moderation:finalise", args=[moderation.pk])
+    blank_first = {
+        **FINALISE,
+        "actions-1-description": "Bring the chronology up to date",
+        "actions-1-owner": people["manager"].pk,
+        "actions-1-due_on": "2030-01-31",
+        "actions-1-theme": stale.pk,
+    }
+
+    response = _as(client, people["auditor"]).post(url, blank_first)
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    message = "That learning theme has been retired or removed. Choose another, or no theme."
+    assert 'href="#id_actions-1-theme"' in body and body.count(message) == 2
+    after = Moderation.objects.select_related("audit").get(pk=moderation.pk)
+    assert (after.acknowledged_at, after.audit.finalised_on) == (None, None)
+    assert not after.audit.actions.exists()
+
+
+def test_the_finalise_page_query_count_does_not_grow_with_themes_or_actions(
+    client, people, world, django_assert_max_num_queries
+):
+
+    moderation = world["completed"]
+    url = reverse("moderation:finalise", args=[moderation.pk])
+    _as(client, people["auditor"])
+    ActionFactory(audit=moderation.audit, theme=_theme("Chronologies"))
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    for number in range(15):
+        theme = Theme.objects.create(name=f"Theme {number}")
+        ActionFactory(audit=moderation.audit, theme=theme)
+        AreaGradeFactory(audit=moderation.audit, grade="good")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = client.get(url)
+    assert page.status_code == 200
+    assert "learning theme: Theme 14" in page.content.decode()
 
 
 def test_moderator_whose_audit_was_reassigned_meanwhile_is_told_and_keeps_their_text(client, people, world):
