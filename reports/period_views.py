@@ -28,6 +28,7 @@ from reports.models import ReportDocument
 from reports.period import ALL_PROGRAMMES, period_figures, quick_picks
 from reports.period_forms import PeriodReportForm
 from reports.period_tables import period_report_context
+from reports.selectors import published_period_documents
 
 
 def _errors(form: PeriodReportForm) -> dict[str, list[str]]:
@@ -68,13 +69,7 @@ class PeriodReportView(QualityRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["quick_picks"] = quick_pick_links(timezone.localdate())
         context["protective_marking"] = settings.PROTECTIVE_MARKING
-        context["published"] = list(
-            ReportDocument.objects.filter(
-                month_to__isnull=False, published_at__isnull=False, status=ReportDocument.Status.READY
-            )
-            .select_related("published_by")
-            .order_by("-month_to", "-published_at")[:12]
-        )
+        context["published"] = published_period_documents()
         return context
 
 

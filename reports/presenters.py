@@ -56,8 +56,8 @@ def _figures_tables_and_charts(month: datetime.date, as_of: datetime.date, scope
         reaudit_impact(month, scope_q(scope)),
         shares,
         learning,
-        # Known without a query for a programme; for the monthly audit or every programme, Table 1 shows the not
-        # graded where its months hold some (a query more would break the page's query budget).
+        # Known without a query for a programme; for the monthly audit or every programme, Tables 1 to 3 show the
+        # not graded where their months hold some (a query more would break the page's query budget).
         not_graded_allowed=scope.programme is not None and scope.programme.allows_not_graded,
     )
     targets = report_targets()

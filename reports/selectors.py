@@ -28,6 +28,7 @@ from common.figures import percent
 from common.periods import add_months, month_end, month_key, month_start, months_ending, quarters_ending
 from moderation import selectors as moderation_selectors
 from moderation.models import Moderation
+from reports.models import ReportDocument
 from reports.reaudits import reaudit_figures
 from reports.themes import theme_figures
 
@@ -346,3 +347,15 @@ def appendix_audits(month: datetime.date, scope: ReportScope | None = None) -> d
 def first_data_month() -> datetime.date | None:
     """The authority's first audit month (imported history included); None before any audit."""
     return Audit.objects.aggregate(first=Min("month"))["first"]
+
+
+def published_period_documents(limit: int = 12) -> list[ReportDocument]:
+    """The published PDFs of reports over a period (contracts.md section 3), the latest period first, for the
+    period page and the QA reports page: one query, whoever published them included."""
+    return list(
+        ReportDocument.objects.filter(
+            month_to__isnull=False, published_at__isnull=False, status=ReportDocument.Status.READY
+        )
+        .select_related("published_by")
+        .order_by("-month_to", "-published_at")[:limit]
+    )

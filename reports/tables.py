@@ -15,7 +15,7 @@ team names, which are not numbered. `build_tables` walks both.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -173,6 +173,25 @@ def _day_label(iso_day: str) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
+NOT_GRADED_NOTE = (
+    "Not graded: returned with no overall grade, as the programme allows. Each grade's share is of the graded "
+    "audits (the adjusted share): the audits not graded count in the total but not in the shares."
+)
+
+
+def shows_not_graded(p: Period, blocks: Iterable[dict[str, Any]]) -> bool:
+    """Whether a table of grades (1 to 3) counts the audits not graded: where the scope's audits may be not
+    graded, or where the table's grade blocks hold some (every programme, imported NA history). Otherwise the
+    table stays as it always was."""
+    return p.not_graded_allowed or any(block["counts"][NOT_GRADED] for block in blocks)
+
+
+def not_graded_cell(block: dict[str, Any], **params: Any) -> Cell:
+    """A block's audits not graded, linked to them: a count outside the shares, which are of the graded audits
+    (the adjusted shares), yet inside the total, which would not add up without it."""
+    return Cell(block["counts"][NOT_GRADED], url=drill(**params, grade=NOT_GRADED))
+
+
 # The numbered tables, in reading order.
 
 
@@ -194,19 +213,9 @@ def ratings_by_month(p: Period) -> Table:
         )
         for g in GRADE_KEYS
     ]
-    # Where the scope's audits may be not graded (or some were), their count: outside the shares, which are of
-    # the graded audits (the adjusted shares), yet inside the total, which would not add up without it.
-    not_graded = p.not_graded_allowed or any(m["counts"][NOT_GRADED] for m in by_month)
+    not_graded = shows_not_graded(p, by_month)
     if not_graded:
-        rows.append(
-            Row(
-                "Not graded",
-                [
-                    Cell(m["counts"][NOT_GRADED], url=drill(month=m["month"], outcome="returned", grade=NOT_GRADED))
-                    for m in by_month
-                ],
-            )
-        )
+        rows.append(Row("Not graded", [not_graded_cell(m, month=m["month"], outcome="returned") for m in by_month]))
     rows.append(
         Row("Total", [Cell(m["total"], url=drill(month=m["month"], outcome="returned")) for m in by_month], total=True)
     )
@@ -219,12 +228,6 @@ def ratings_by_month(p: Period) -> Table:
         row_heading="Grade",
         note=NOT_GRADED_NOTE if not_graded else "",
     )
-
-
-NOT_GRADED_NOTE = (
-    "Not graded: returned with no overall grade, as the programme allows. Each grade's share is of the graded "
-    "audits (the adjusted share): the audits not graded count in the total but not in the shares."
-)
 
 
 def ratings_by_quarter(p: Period) -> Table:
@@ -248,6 +251,17 @@ def ratings_by_quarter(p: Period) -> Table:
         )
         for g in GRADE_KEYS
     ]
+    not_graded = shows_not_graded(p, quarters)
+    if not_graded:
+        rows.append(
+            Row(
+                "Not graded",
+                [
+                    not_graded_cell(q, month_from=a, month_to=b, outcome="returned")
+                    for q, (a, b) in zip(quarters, ranges, strict=True)
+                ],
+            )
+        )
     rows.append(
         Row(
             "Total",
@@ -265,23 +279,29 @@ def ratings_by_quarter(p: Period) -> Table:
         [q["quarter"] for q in quarters],
         rows,
         row_heading="Grade",
+        note=NOT_GRADED_NOTE if not_graded else "",
     )
 
 
 def ratings_by_legal_status(p: Period) -> Table:
-    """The six legal statuses over three months."""
+    """The six legal statuses over three months (grades across: the not graded, where shown, a column)."""
+    by_status = p.figures["ratings_by_legal_status"]
+    not_graded = shows_not_graded(p, by_status.values())
     rows = []
-    for code, block in p.figures["ratings_by_legal_status"].items():
+    for code, block in by_status.items():
         period = {"month_from": p.three_from, "month_to": p.month, "outcome": "returned", "legal_status": code}
         cells = _grade_cells(block, **period)
+        if not_graded:
+            cells.append(not_graded_cell(block, **period))
         cells.append(Cell(block["total"], url=drill(**period)))
         rows.append(Row(LegalStatus(code).label, cells))
     return Table(
         "ratings_by_legal_status",
         f"Ratings by legal status, {month_label(p.three_from)} to {month_label(p.month)}",
-        list(GRADE_COLUMNS),
+        [*GRADE_COLUMNS[:-1], "Not graded", GRADE_COLUMNS[-1]] if not_graded else list(GRADE_COLUMNS),
         rows,
         row_heading="Legal status",
+        note=NOT_GRADED_NOTE if not_graded else "",
     )
 
 
@@ -957,8 +977,8 @@ def build_tables(
     Months and quarters that end before `first_data_month` (the authority's first audit month; None: no
     data at all) show "No data yet" rather than zeros that read like figures, and a report month before it
     says "No audits yet" once in each table of that month's audits. The figures (and the JSON) keep their zeros.
-    Table 1 adds a "Not graded" row where `not_graded_allowed` (the scope's programme allows it) or where its
-    months hold audits not graded.
+    Tables 1 and 2 add a "Not graded" row, and table 3 a column, where `not_graded_allowed` (the scope's
+    programme allows it) or where the table's months hold audits not graded (`shows_not_graded`).
     """
     period = Period(figures, areas, first_data_month, reaudit_impact, representation, learning, not_graded_allowed)
     tables: dict[str, Table | TeamList] = {}

@@ -39,7 +39,7 @@ from reports.models import ReportDocument, ReportNarrative, ReportTargets
 from reports.period_forms import PeriodMonthsForm
 from reports.periods import check_as_of, check_report_month
 from reports.presenters import report_computed, report_context, summary_draft
-from reports.selectors import first_data_month, report_figures
+from reports.selectors import first_data_month, published_period_documents, report_figures
 
 DRILLDOWN_PAGE_SIZE = 50
 
@@ -90,7 +90,8 @@ def _query(*parts: str) -> str:
 
 class ReportIndexView(QualityRequiredMixin, TemplateView):
     """The QA reports page: a month's report (choose a month and an as-of date; recent months; every published
-    monthly PDF), a report over a period (its months, or a quick pick) and the targets."""
+    monthly PDF), a report over a period (its months, or a quick pick; its published PDFs, as the period page
+    lists them) and the targets."""
 
     template_name = "reports/report_index.html"
 
@@ -113,6 +114,7 @@ class ReportIndexView(QualityRequiredMixin, TemplateView):
         )
         names = dict(Programme.objects.values_list("slug", "name")) if any(d.programme for d in published) else {}
         context["published"] = [(document, _scope_words(document, names)) for document in published]
+        context["published_periods"] = published_period_documents()
         # Only the months of the period report's form: it is sent to the period report's page, which checks it.
         context["period_form"] = PeriodMonthsForm()
         context["quick_picks"] = quick_pick_links(timezone.localdate())

@@ -349,3 +349,99 @@ def test_the_pdf_of_a_programme_that_allows_not_graded_prints_the_row_in_table_1
     assert "Good No data yet No data yet 1 (50.0%)" in table_1
     assert "Not graded No data yet No data yet 1 Total No data yet No data yet 3" in table_1
     assert "the audits not graded count in the total but not in the shares" in table_1
+
+
+# Tables 2 (ratings by quarter) and 3 (ratings by legal status) by the same rule: a row, and a column.
+
+
+def _table(scope: ReportScope | None, key: str) -> tuple[list[str], list[tuple[str, list]]]:
+    from reports.presenters import report_context
+
+    table = report_context(OCTOBER, scope=scope)["tables"][key]
+    return table.columns, [(row.label, [cell.value for cell in row.cells]) for row in table.rows]
+
+
+def test_table_2_of_a_programme_that_allows_not_graded_counts_them_in_a_row_of_their_own(client, two_programmes):
+    _, rows = _table(ReportScope(programme=two_programmes["themed"]), "ratings_by_quarter")
+    # The four quarters before October 2026's (the first audits) have no data yet.
+    assert rows == [
+        ("Outstanding", [None, None, None, None, 0]),
+        ("Good", [None, None, None, None, 1]),
+        ("Requires Improvement", [None, None, None, None, 1]),
+        ("Inadequate", [None, None, None, None, 0]),
+        ("Not graded", [None, None, None, None, 1]),
+        ("Total", [None, None, None, None, 3]),
+    ]
+    client.force_login(QualityFactory())
+    page = client.get(reverse("reports:detail", kwargs={"year": 2026, "month": 10}), {"programme": "repeat-cp"})
+    table = page.content.decode().split('id="table-ratings_by_quarter"', 1)[1].split("</div>", 1)[0]
+    assert '1 <span class="share">(50.0%)</span>' in table
+    not_graded = (
+        "/reports/audits/?month_from=2026-10&amp;month_to=2026-10&amp;outcome=returned&amp;grade=not_graded"
+        "&amp;programme=repeat-cp"
+    )
+    assert f'<a href="{not_graded}">1</a>' in table
+    assert "the audits not graded count in the total but not in the shares" in table
+    listing = client.get(not_graded.replace("&amp;", "&"))
+    assert [audit.pk for audit in listing.context["audits"]] == [two_programmes["theirs"][2].pk]
+
+
+def test_table_3_of_a_programme_that_allows_not_graded_counts_them_in_a_column_of_their_own(client, two_programmes):
+    columns, rows = _table(ReportScope(programme=two_programmes["themed"]), "ratings_by_legal_status")
+    assert columns == ["Outstanding", "Good", "Requires Improvement", "Inadequate", "Not graded", "Total"]
+    # The themed audit's three are all of children in need; every other status counts nothing.
+    assert dict(rows)["Child in Need"] == [0, 1, 1, 0, 1, 3]
+    assert all(cells == [0, 0, 0, 0, 0, 0] for label, cells in rows if label != "Child in Need")
+    client.force_login(QualityFactory())
+    page = client.get(reverse("reports:detail", kwargs={"year": 2026, "month": 10}), {"programme": "repeat-cp"})
+    table = page.content.decode().split('id="table-ratings_by_legal_status"', 1)[1].split("</div>", 1)[0]
+    assert '<th scope="col" class="text-nowrap">Not graded</th><th scope="col" class="text-nowrap">Total</th>' in table
+    not_graded = (
+        "/reports/audits/?month_from=2026-08&amp;month_to=2026-10&amp;outcome=returned&amp;legal_status=CIN"
+        "&amp;grade=not_graded&amp;programme=repeat-cp"
+    )
+    assert f'<a href="{not_graded}">1</a>' in table
+    assert "the audits not graded count in the total but not in the shares" in table
+    listing = client.get(not_graded.replace("&amp;", "&"))
+    assert [audit.pk for audit in listing.context["audits"]] == [two_programmes["theirs"][2].pk]
+
+
+def test_tables_2_and_3_of_the_monthly_audit_that_never_is_not_graded_are_unchanged(two_programmes):
+    columns, rows = _table(None, "ratings_by_quarter")
+    assert [label for label, _ in rows] == ["Outstanding", "Good", "Requires Improvement", "Inadequate", "Total"]
+    columns, rows = _table(None, "ratings_by_legal_status")
+    assert columns == ["Outstanding", "Good", "Requires Improvement", "Inadequate", "Total"]
+    assert dict(rows)["Child in Need"] == [0, 2, 1, 1, 4]
+    # Every programme: October holds the themed audit's not graded one, so the row and the column are there.
+    _, rows = _table(ReportScope(), "ratings_by_quarter")
+    assert ("Not graded", [None, None, None, None, 1]) in rows
+    columns, rows = _table(ReportScope(), "ratings_by_legal_status")
+    assert "Not graded" in columns
+    assert dict(rows)["Child in Need"] == [0, 3, 2, 1, 1, 7]
+
+
+def test_tables_2_and_3_of_a_programme_that_allows_not_graded_show_them_when_none_was(two_programmes):
+    from audits.models import Audit
+
+    Audit.objects.filter(final_grade=NOT_GRADED).update(final_grade="good")  # as audits.grading stores it
+    themed = ReportScope(programme=two_programmes["themed"])
+    assert ("Not graded", [None, None, None, None, 0]) in _table(themed, "ratings_by_quarter")[1]
+    columns, rows = _table(themed, "ratings_by_legal_status")
+    assert "Not graded" in columns and dict(rows)["Child in Need"] == [0, 2, 1, 0, 0, 3]
+    assert "Not graded" not in [label for label, _ in _table(ReportScope(), "ratings_by_quarter")[1]]
+    assert "Not graded" not in _table(ReportScope(), "ratings_by_legal_status")[0]
+
+
+def test_the_pdf_of_a_programme_that_allows_not_graded_prints_them_in_tables_2_and_3(two_programmes, tmp_path):
+    from reports.pdf import report_pdf
+    from reports.tests.test_pdf import pdf_text
+
+    text = pdf_text(report_pdf(month=OCTOBER, scope=ReportScope(programme=two_programmes["themed"])), tmp_path)
+    text = " ".join(text.split())
+    table_2 = text.split("Table 2: Audit ratings by quarter", 1)[1].split("Table 3", 1)[0]
+    assert "Not graded No data yet No data yet No data yet No data yet 1 Total" in table_2
+    assert "the audits not graded count in the total but not in the shares" in table_2
+    table_3 = text.split("Table 3: Ratings by legal status", 1)[1].split("Table 4", 1)[0]
+    assert "Inadequate Not graded Total" in table_3
+    assert "Child in Need 0 (0.0%) 1 (50.0%) 1 (50.0%) 0 (0.0%) 1 3" in table_3
+    assert "the audits not graded count in the total but not in the shares" in table_3

@@ -10,8 +10,10 @@ from unittest import mock
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from actions.models import Action
+from common.periods import month_end
 from reports.models import ReportDocument, ReportNarrative
 from reports.pdf import RenderedBody
 from reports.selectors import report_figures
@@ -381,6 +383,67 @@ def test_publishing_a_version_lists_it_on_the_reports_page(
     assert "has not been published yet can be published" in again.content.decode()
 
 
+def _published_period(first: datetime.date, last: datetime.date, **fields) -> ReportDocument:
+    return ReportDocumentFactory(
+        month=first,
+        month_to=last,
+        as_of=month_end(last),
+        status="ready",
+        file="reports/period.pdf",
+        is_draft=False,
+        published_at=timezone.now(),
+        published_by=QualityFactory(),
+        **fields,
+    )
+
+
+def _published_periods(html: str) -> str:
+    """The index's list of published reports over a period, in its section "A report over a period"."""
+    period_section = html.split('id="period-heading"', 1)[1].split('id="targets-heading"', 1)[0]
+    return period_section.split('id="period-published-heading"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_reports_page_lists_the_published_period_reports_as_the_period_page_does(quality_client):
+    index = _published_periods(quality_client.get(reverse("reports:index")).content.decode())
+    assert "No period report has been published yet." in index
+    quarter = _published_period(
+        datetime.date(2026, 7, 1), datetime.date(2026, 9, 1), programme="repeat-cp", service_area="Early Help"
+    )
+    _published_period(datetime.date(2026, 4, 1), datetime.date(2026, 6, 1), programme="all", revision=3)
+    # A draft over a period, and a published month, are not published reports over a period.
+    ReportDocumentFactory(month=datetime.date(2026, 1, 1), month_to=datetime.date(2026, 3, 1), status="ready")
+    ReportDocumentFactory(status="ready", published_at=timezone.now())  # October 2026's monthly report
+
+    index = _published_periods(quality_client.get(reverse("reports:index")).content.decode())
+    download = reverse("reports:document_download", kwargs={"pk": quarter.pk})
+    words = f"Jul 2026 to Sep 2026, repeat-cp, Early Help, revision {quarter.revision} (PDF)"
+    assert f'<a href="{download}">{words}</a>' in index
+    assert "Apr 2026 to Jun 2026, revision 3 (PDF)" in index  # every programme: no scope words
+    assert "Jan 2026" not in index and "Oct 2026" not in index
+    assert index.index("Jul 2026 to Sep 2026") < index.index("Apr 2026 to Jun 2026")  # the latest period first
+    # The same list, word for word, as the period page's.
+    period_page = quality_client.get(reverse("reports:period")).content.decode()
+    listing = period_page.split('id="published-heading"', 1)[1].split("</ul>", 1)[0].split("<ul", 1)[1]
+    assert listing in index
+
+
+def test_the_reports_page_query_count_does_not_grow_with_the_published_period_reports(
+    quality_client, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _published_period(datetime.date(2026, 1, 1), datetime.date(2026, 1, 1))
+    with CaptureQueriesContext(connection) as one:
+        quality_client.get(reverse("reports:index"))
+    # Five more, each published by someone else.
+    for month in range(2, 7):
+        _published_period(datetime.date(2026, month, 1), datetime.date(2026, month, 1), programme="repeat-cp")
+    with django_assert_max_num_queries(len(one)):
+        index = _published_periods(quality_client.get(reverse("reports:index")).content.decode())
+    assert index.count("(PDF)</a>") == 6
+
+
 def test_the_reports_page_offers_a_month_a_period_and_the_targets_under_headings_in_order(quality_client):
     with time_machine.travel(datetime.datetime(2026, 11, 27, 12, 0, tzinfo=datetime.UTC), tick=False):
         html = quality_client.get(reverse("reports:index")).content.decode()
@@ -394,6 +457,7 @@ def test_the_reports_page_offers_a_month_a_period_and_the_targets_under_headings
         ("2", "A report over a period"),
         ("3", "Choose the months"),
         ("3", "Quick picks"),
+        ("3", "Published reports over a period"),
         ("2", "Targets"),
     ]
     period = reverse("reports:period")
