@@ -36,6 +36,13 @@ def line_added(request, form: Form, add: Callable[..., Any], **draft) -> bool:
     return True
 
 
+def _require_hooks(cls: type, names: tuple[str, ...]) -> None:
+    """Refuse, when the class is made, a page that leaves out one of the hooks its base calls."""
+    missing = [name for name in names if not hasattr(cls, name)]
+    if missing:
+        raise TypeError(f"{cls.__name__} must give {', '.join(missing)}.")
+
+
 class LineEditView(TemplateView):
     """One line of a draft: give its child to another person (op=reassign), or its person another child (op=swap).
 
@@ -52,6 +59,25 @@ class LineEditView(TemplateView):
     invalid_status = 200
 
     line: Any
+    is_draft: Callable[[], bool]
+    confirmed_message: Callable[[], str]
+    confirmed_url: Callable[[], str]
+    return_url: Callable[[], str]
+    HOOKS = (
+        "line",
+        "form_classes",
+        "reassign",
+        "swap_child",
+        "changed_message",
+        "is_draft",
+        "confirmed_message",
+        "confirmed_url",
+        "return_url",
+    )
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        _require_hooks(cls, cls.HOOKS)
 
     def form_kwargs(self, op: str) -> dict:
         return {}
@@ -62,18 +88,6 @@ class LineEditView(TemplateView):
             name: form_class(data if op == name else None, prefix=name, **self.form_kwargs(name))
             for name, form_class in self.form_classes.items()
         }
-
-    def is_draft(self) -> bool:
-        raise NotImplementedError
-
-    def confirmed_message(self) -> str:
-        raise NotImplementedError
-
-    def confirmed_url(self) -> str:
-        raise NotImplementedError
-
-    def return_url(self) -> str:
-        raise NotImplementedError
 
     def get(self, request, *args, **kwargs):
         if not self.is_draft():
@@ -118,12 +132,13 @@ class LineRemoveView(View):
 
     remove: Callable[..., Any]
     line: Any
+    removed_message: Callable[[Any], str]
+    return_url: Callable[[], str]
+    HOOKS = ("line", "remove", "removed_message", "return_url")
 
-    def removed_message(self, line) -> str:
-        raise NotImplementedError
-
-    def return_url(self) -> str:
-        raise NotImplementedError
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        _require_hooks(cls, cls.HOOKS)
 
     def post(self, request, *args, **kwargs):
         line = self.line

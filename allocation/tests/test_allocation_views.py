@@ -316,3 +316,32 @@ def test_a_refusal_about_a_field_the_form_lacks_is_shown_at_the_top_not_a_server
     response = qa_client.post(url("line", month=DEC, pk=line.pk), {"op": "swap", "swap-child": own_case.case_ref})
     assert escape(f"{line.auditor} is {own_case.case_ref}'s social worker.") in response.content.decode()
     assert 'id="swap-errors"' in response.content.decode()
+
+
+def test_a_line_page_that_leaves_out_a_hook_its_base_calls_is_refused_when_it_is_made():
+    """allocation/line_views.py: the shared line pages name every hook a page must give, at import, not at the
+    first request that needs it."""
+    from allocation.line_views import LineEditView, LineRemoveView
+
+    with pytest.raises(TypeError, match="must give .*confirmed_url, return_url"):
+
+        class HalfDone(LineEditView):
+            line = None
+            form_classes = {}
+            reassign = swap_child = staticmethod(lambda **kw: None)
+            changed_message = "Changed."
+
+            def is_draft(self) -> bool:
+                return True
+
+            def confirmed_message(self) -> str:
+                return "Confirmed."
+
+    with pytest.raises(TypeError, match="must give removed_message"):
+
+        class NoMessage(LineRemoveView):
+            line = None
+            remove = staticmethod(lambda **kw: None)
+
+            def return_url(self) -> str:
+                return "/"
